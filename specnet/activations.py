@@ -1,0 +1,117 @@
+"""Activation functions σ: each has `fn(z)` and `prime(z, a)` = σ'(z), given a = σ(z) to reuse it.
+
+Arrays are (neurons, batch): one column per example, so softmax normalises over axis 0.
+
+    >>> import numpy as np
+    >>> float(ACTIVATIONS.get("sigmoid").fn(np.array([0.0]))[0])
+    0.5
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from specnet.registry import Registry
+
+ACTIVATIONS = Registry("activation")
+
+
+class Activation:
+    trainable = True      # False: forward only (the perceptron's step has no useful derivative)
+    output_only = False   # True: only allowed as the output layer (softmax)
+    range = (-np.inf, np.inf)  # open interval of the outputs, for the cost checks
+
+
+@ACTIVATIONS.register("sigmoid")
+class Sigmoid(Activation):
+    """σ(z) = 1/(1 + e^−z)  (1.3)."""
+    range = (0.0, 1.0)
+
+    @staticmethod
+    def fn(z):
+        # NOTE: 0.5·(1 + tanh(z/2)) is σ(z) without overflow in e^−z for very negative z.
+        a = np.multiply(z, 0.5)
+        np.tanh(a, out=a)
+        a += 1.0
+        a *= 0.5
+        return a
+
+    @staticmethod
+    def prime(z, a):
+        """σ'(z) = σ(z)(1 − σ(z))."""
+        return a * (1.0 - a)
+
+
+@ACTIVATIONS.register("tanh")
+class Tanh(Activation):
+    """tanh(z) = (e^z − e^−z)/(e^z + e^−z)  (ch. 3, "other models of artificial neuron")."""
+    range = (-1.0, 1.0)
+
+    @staticmethod
+    def fn(z):
+        return np.tanh(z)
+
+    @staticmethod
+    def prime(z, a):
+        """tanh'(z) = 1 − tanh²(z)."""
+        return 1.0 - a * a
+
+
+@ACTIVATIONS.register("relu")
+class ReLU(Activation):
+    """max(0, z), the rectified linear unit."""
+    range = (0.0, np.inf)
+
+    @staticmethod
+    def fn(z):
+        return np.maximum(z, 0.0)
+
+    @staticmethod
+    def prime(z, a):
+        # NOTE: ReLU'(0) = 0, the usual convention (the book gives none).
+        return (z > 0).astype(z.dtype)
+
+
+@ACTIVATIONS.register("linear")
+class Linear(Activation):
+    """σ(z) = z: the linear neuron (problem in ch. 3 §1: quadratic cost with linear outputs)."""
+
+    @staticmethod
+    def fn(z):
+        return np.array(z, copy=True)
+
+    @staticmethod
+    def prime(z, a):
+        return np.ones_like(z)
+
+
+@ACTIVATIONS.register("softmax")
+class Softmax(Activation):
+    """a_j = e^{z_j} / Σ_k e^{z_k}  (78): positive outputs summing to 1 over each column (79)."""
+    output_only = True
+    range = (0.0, 1.0)
+
+    @staticmethod
+    def fn(z):
+        # NOTE: subtracting the column maximum leaves softmax unchanged and keeps e^z finite.
+        e = np.exp(z - z.max(axis=0, keepdims=True))
+        e /= e.sum(axis=0, keepdims=True)
+        return e
+
+    @staticmethod
+    def prime(z, a):
+        raise NotImplementedError("softmax has no elementwise derivative; its δ^L comes from the log-likelihood cost (81)")
+
+
+@ACTIVATIONS.register("perceptron")
+class Perceptron(Activation):
+    """Output 1 if w·x + b > 0, else 0  (1.2): strict, so the output at exactly 0 is 0, unlike a step."""
+    trainable = False
+    range = (0.0, 1.0)
+
+    @staticmethod
+    def fn(z):
+        return (z > 0).astype(z.dtype)
+
+    @staticmethod
+    def prime(z, a):
+        raise NotImplementedError("a perceptron cannot be trained by gradient descent: its step has derivative 0")

@@ -1,0 +1,129 @@
+"""Semantic checks the schema cannot express. Each is a registered function `check(spec, info)` that
+yields CheckErrors (path, message, got, hint); `info` describes the data (None if it could not be read).
+"""
+from __future__ import annotations
+
+from specnet.activations import ACTIVATIONS
+from specnet.errors import CheckError
+from specnet.registry import Registry
+
+CHECKS = Registry("check")
+_LAYERS = ("network", "layers")
+
+
+@CHECKS.register("input_width")
+def input_width(spec, info):
+    """`network.input` must equal the width of one example of the data."""
+    if info and spec.network.input != info.features:
+        yield CheckError(f"must equal the width of one example of the data, {info.features}",
+                         path=("network", "input"), got=spec.network.input)
+
+
+@CHECKS.register("output_size")
+def output_size(spec, info):
+    """The output layer must have one neuron per class (or one, for two classes), or match the targets."""
+    if not info:
+        return
+    size, last = spec.network.sizes[-1], len(spec.network.layers) - 1
+    ok = size == info.targets or (info.classes == 2 and size == 1)
+    if not ok:
+        what = f"{info.classes} classes" if info.classes else f"targets {info.targets} wide"
+        yield CheckError(f"the output layer must have {info.targets} neurons: the data has {what}",
+                         path=_LAYERS + (last, "size"), got=size)
+
+
+@CHECKS.register("cost_matches_output")
+def cost_matches_output(spec, info):
+    """log_likelihood needs a softmax output; cross_entropy needs sigmoid outputs (in (0, 1))."""
+    cost, out = spec.network.cost, spec.network.layers[-1].activation
+    path = _LAYERS + (len(spec.network.layers) - 1, "activation")
+    if cost == "log_likelihood" and out != "softmax":
+        yield CheckError("cost 'log_likelihood' needs a softmax output layer (80)", path=path, got=out,
+                         hint="Set the last layer's activation to softmax.")
+    if cost == "cross_entropy" and out != "sigmoid":
+        yield CheckError("cost 'cross_entropy' needs sigmoid outputs, in (0, 1) (63)", path=path, got=out,
+                         hint="Use a sigmoid output layer, or softmax with log_likelihood, or cost quadratic.")
+
+
+@CHECKS.register("softmax_placement")
+def softmax_placement(spec, info):
+    """softmax only on the output layer, and only with the log_likelihood cost (its δ^L comes from it)."""
+    layers = spec.network.layers
+    for i, layer in enumerate(layers):
+        if ACTIVATIONS.get(layer.activation).output_only and i < len(layers) - 1:
+            yield CheckError(f"{layer.activation} is for the output layer only", path=_LAYERS + (i, "activation"),
+                             got=layer.activation, hint="Use sigmoid, tanh, relu or linear in hidden layers.")
+    if layers[-1].activation == "softmax" and spec.network.cost != "log_likelihood":
+        yield CheckError("a softmax output layer needs the cost log_likelihood (81)", path=("network", "cost"),
+                         got=spec.network.cost)
+
+
+@CHECKS.register("trainable")
+def trainable(spec, info):
+    """A network with perceptron layers cannot be trained by gradient descent."""
+    if not spec.training or not spec.training.epochs:
+        return
+    for i, layer in enumerate(spec.network.layers):
+        if not ACTIVATIONS.get(layer.activation).trainable:
+            yield CheckError(f"{layer.activation} layers cannot be trained: their step has no useful derivative",
+                             path=_LAYERS + (i, "activation"), got=layer.activation,
+                             hint="Remove the training section to only evaluate hand-set weights, or use sigmoid.")
+
+
+@CHECKS.register("explicit_shapes")
+def explicit_shapes(spec, info):
+    """Explicit weights must be size x inputs, and biases one per neuron."""
+    sizes = spec.network.sizes
+    for i, layer in enumerate(spec.network.layers):
+        if layer.init is None or layer.init.type != "explicit":
+            continue
+        w, b = layer.init.params["weights"], layer.init.params["biases"]
+        if len(w) != layer.size or any(len(row) != sizes[i] for row in w):
+            yield CheckError(f"must be {layer.size} rows of {sizes[i]} (size x inputs)",
+                             path=_LAYERS + (i, "init", "weights"), got=w)
+        if len(b) != layer.size:
+            yield CheckError(f"must be {layer.size} numbers, one per neuron", path=_LAYERS + (i, "init", "biases"), got=b)
+
+
+@CHECKS.register("splits")
+def splits(spec, info):
+    """A split must not be empty, `take` must not exceed it, and digits must be classes of the data."""
+    if not info:
+        return
+    for role in ("training", "evaluation"):
+        s = getattr(spec.data, role)
+        size = info.sizes.get(s.split, 0)
+        if size == 0:
+            yield CheckError(f"the {s.split} split of this data is empty", path=("data", role), got=s.split,
+                             hint="Set data.source.validation to hold out some training examples.")
+        elif s.take is not None and s.take > size:
+            yield CheckError(f"take is more than the {size} examples of the {s.split} split",
+                             path=("data", role, "take"), got=s.take)
+        bad = [d for d in s.digits or () if info.classes is None or d >= info.classes]
+        if bad:
+            yield CheckError(f"the data has no class {bad[0]}", path=("data", role, "digits"), got=list(s.digits))
+
+
+@CHECKS.register("expectations")
+def expectations(spec, info):
+    """Each `expect` bound needs min or max, on a metric that is monitored; accuracies are fractions."""
+    monitored = spec.training.monitor if spec.training else ("evaluation_accuracy", "evaluation_cost")
+    for i, e in enumerate(spec.expect):
+        path = ("expect", i)
+        if e.min is None and e.max is None:
+            yield CheckError("give min, max or both", path=path)
+        if e.metric not in monitored:
+            yield CheckError(f"metric '{e.metric}' is not monitored", path=path + ("metric",), got=e.metric,
+                             hint=f"Add it to training.monitor (now: {', '.join(monitored)}).")
+        for key in ("min", "max"):
+            v = getattr(e, key)
+            if "accuracy" in e.metric and v is not None and not 0 <= v <= 1:
+                yield CheckError("must be a fraction in [0, 1]", path=path + (key,), got=v,
+                                 hint="Accuracies are fractions: 95% is 0.95.")
+        if e.min is not None and e.max is not None and e.min > e.max:
+            yield CheckError("min is greater than max", path=path, got=[e.min, e.max])
+
+
+def run_checks(spec, info) -> list:
+    """Return the CheckErrors of every registered check (empty when the spec is sound)."""
+    return [problem for name in CHECKS.names() for problem in CHECKS.get(name)(spec, info)]

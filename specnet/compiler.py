@@ -1,0 +1,60 @@
+"""Compile a resolved Spec into an Executor: the only module that looks names up in the registries.
+
+    >>> from specnet.spec import spec_from_dict
+    >>> spec = spec_from_dict({"specnet": 1, "data": {"source": {"type": "inline",
+    ...     "inputs": [[0, 0], [1, 1]], "targets": [[1], [0]]}},
+    ...     "network": {"input": 2, "layers": [{"size": 1, "activation": "sigmoid"}], "cost": "quadratic"}})
+    >>> compile_spec(spec)
+    Executor(sizes=[2, 1], cost='quadratic')
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from specnet.activations import ACTIVATIONS
+from specnet.costs import COSTS
+from specnet.errors import CheckError
+from specnet.executor import Executor
+from specnet.initializers import INITIALIZERS
+from specnet.optimizers import OPTIMIZERS
+from specnet.regularizers import REGULARIZERS
+from specnet.resolve import Component
+from specnet.sources import SOURCES
+
+REGISTRIES = {"activation": ACTIVATIONS, "cost": COSTS, "init": INITIALIZERS, "optimizer": OPTIMIZERS,
+              "regularization": REGULARIZERS, "source": SOURCES}
+# One independent random stream per purpose, so that adding draws for one never shifts another.
+STREAMS = {"init": 0, "shuffle": 1}
+
+
+def generator(seed: int, stream: str) -> np.random.Generator:
+    """Return the numpy Generator of one named stream of the spec's seed."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, STREAMS[stream]])))
+
+
+def build(kind: str, component) -> object:
+    """Return the registry entry `component` names, made with its parameters (spec `lambda` -> `lmbda`)."""
+    component = Component.of(component) if not isinstance(component, Component) else component
+    params = {("lmbda" if k == "lambda" else k): v for k, v in component.params.items()}
+    return REGISTRIES[kind].get(component.type)(**params)
+
+
+def compile_spec(spec, rng: np.random.Generator | None = None) -> Executor:
+    """Return the Executor for `spec`, its weights drawn from `rng` (default: the spec seed's init stream)."""
+    rng = generator(spec.seed, "init") if rng is None else rng
+    net, dtype, sizes = spec.network, np.dtype(spec.network.dtype), spec.network.sizes
+    weights, biases = [], []
+    for i, layer in enumerate(net.layers):
+        init = build("init", layer.init or net.init)
+        try:
+            w, b = init(sizes[i], sizes[i + 1], rng)
+        except ValueError as e:
+            raise CheckError(f"cannot initialize layer {i} (sizes[{i + 1}]={sizes[i + 1]}): {e}",
+                             path=("network", "layers", i, "init")) from None
+        weights.append(w.astype(dtype))
+        biases.append(b.astype(dtype))
+    activations = [build("activation", layer.activation) for layer in net.layers]
+    training = spec.training
+    return Executor(sizes, activations, build("cost", net.cost), weights, biases,
+                    optimizer=build("optimizer", training.optimizer) if training else None,
+                    regularizer=build("regularization", training.regularization if training else "none"))

@@ -1,0 +1,75 @@
+"""Datasets as the executor uses them: inputs x (N, n_in), targets y (N, n_out), labels (N,).
+
+Note that examples are rows here, so one mini-batch is a contiguous block; the executor hands it to the
+maths as columns, x[k:k+m].T, a transposed view: the book's (n, 1)-column convention without a copy.
+
+    >>> vectorized_result(np.array([6]), 10).ravel().tolist()
+    [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from specnet.errors import DataError
+
+
+@dataclass
+class Dataset:
+    """Examples as rows: x (N, n_in) in [0, 1], y (N, n_out) desired outputs, labels (N,) classes for accuracy."""
+    x: np.ndarray
+    y: np.ndarray
+    labels: np.ndarray
+    name: str = ""
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+def vectorized_result(labels: np.ndarray, n_out: int) -> np.ndarray:
+    """Return one-hot rows: label j gives a row of n_out zeros with 1.0 at j (the book's y(x), ch. 1)."""
+    y = np.zeros((len(labels), n_out))
+    y[np.arange(len(labels)), labels] = 1.0
+    return y
+
+
+def labels_of(targets: np.ndarray) -> np.ndarray:
+    """Return the class of each target row: its argmax, or, for a single output, 1 when >= 0.5 (ch. 1)."""
+    return (targets[:, 0] >= 0.5).astype(np.int64) if targets.shape[1] == 1 else targets.argmax(axis=1)
+
+
+def make_dataset(x, y, split, n_out: int, dtype, name: str = "") -> Dataset:
+    """Select `split.digits` then the first `split.take` examples; scale bytes to [0, 1]; one-hot the labels."""
+    if y.ndim == 1 and split.digits is not None:
+        keep = np.isin(y, split.digits)
+        x, y = x[keep], y[keep]
+    if split.take is not None:
+        x, y = x[:split.take], y[:split.take]
+    if x.dtype == np.uint8:
+        x = np.multiply(x, 1.0 / 255.0, dtype=dtype)  # bytes 0..255 -> [0, 1], one pass, no float64 copy
+    else:
+        x = np.ascontiguousarray(x, dtype=dtype)
+    if y.ndim == 1:  # labels
+        labels = y.astype(np.int64)
+        targets = labels[:, None].astype(float) if n_out == 1 else vectorized_result(labels, n_out)
+    else:            # targets given (inline tables)
+        targets, labels = y, labels_of(y)
+    return Dataset(x, np.ascontiguousarray(targets, dtype=dtype), labels, name)
+
+
+def load_datasets(spec, splits: dict) -> dict:
+    """Return {role: Dataset} for roles like {"training": spec.data.training}, loading each split once."""
+    from specnet.compiler import build
+
+    source = build("source", spec.data.source)
+    raw = source.load(spec.base, {s.split for s in splits.values()})
+    n_out, dtype = spec.network.sizes[-1], np.dtype(spec.network.dtype)
+    out = {}
+    for role, split in splits.items():
+        x, y = raw[split.split]
+        if len(x) == 0:
+            raise DataError(f"the {split.split} split is empty", path=("data", role),
+                            hint="Set data.source.validation to hold out some training examples.")
+        out[role] = make_dataset(x, y, split, n_out, dtype, name=split.split)
+    return out

@@ -1,0 +1,187 @@
+"""Read a YAML spec into plain data plus the origin (file:line, base spec, --set or default) of every value.
+
+    >>> doc = parse_yaml("seed: 1\\ntraining:\\n  epochs: 1e1\\n", "x.yaml")
+    >>> doc.data, doc.where(("training", "epochs"))
+    ({'seed': 1, 'training': {'epochs': 10.0}}, ('x.yaml', 3))
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from specnet.errors import SpecError, format_path
+
+
+class _Loader(yaml.SafeLoader):
+    """yaml.SafeLoader that also reads 1e-3 as a float (YAML 1.1 wants 1.0e-3)."""
+
+
+_Loader.yaml_implicit_resolvers = {k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float",
+                              re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list("-+0123456789"))
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value came from: kind is "file", "base" (an extended spec), "set" (--set) or "default"."""
+    kind: str
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return {"default": "default", "set": str(self.file)}.get(self.kind, f"{self.file}:{self.line}")
+
+
+@dataclass
+class Document:
+    """A spec's data (dicts, lists, scalars) and the origin of every path in it."""
+    data: dict
+    file: str
+    origins: dict = field(default_factory=dict)
+
+    def where(self, path) -> tuple:
+        """Return (file, line) of `path`, or of its nearest ancestor that has one."""
+        return locate(self.origins, path, self.file)
+
+
+def locate(origins: dict, path, file) -> tuple:
+    """Return (file, line) of the nearest `path` prefix written in a file or on the command line."""
+    path = tuple(path)
+    for i in range(len(path), -1, -1):
+        o = origins.get(path[:i])
+        if o is not None and o.kind != "default":
+            return o.file, o.line
+    return file, None
+
+
+def _walk(node, loader, path, origins, file, kind):
+    """Build the Python value of `node`, recording the line of every path; reject duplicate keys."""
+    line = node.start_mark.line + 1
+    origins.setdefault(path, Origin(kind, file, line))
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        out = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key, str):
+                raise SpecError("keys must be names", file=file, line=key_line, path=path, got=key)
+            if key in out:
+                first = origins[path + (key,)].line
+                raise SpecError(f"duplicate key '{key}' (first set on line {first})", file=file, line=key_line,
+                                path=path + (key,), hint="Keep one of them.")
+            origins[path + (key,)] = Origin(kind, file, key_line)
+            out[key] = _walk(value_node, loader, path + (key,), origins, file, kind)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(n, loader, path + (i,), origins, file, kind) for i, n in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def parse_yaml(text: str, file: str, kind: str = "file") -> Document:
+    """Parse `text` with the safe loader into a Document; a YAML syntax error becomes one SpecError."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        origins: dict = {}
+        data = {} if node is None else _walk(node, loader, (), origins, file, kind)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = e.problem or e.context
+        hint = ("Put quotes around a value that contains ': '." if "mapping values" in str(problem)
+                else "Check the indentation, the ':' after each key and the brackets.")
+        raise SpecError(f"invalid YAML: {problem}", file=file, line=mark.line + 1 if mark else None,
+                        hint=hint) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise SpecError("a spec must be a mapping of keys to values", file=file, line=1, got=data)
+    return Document(data, file, origins)
+
+
+def read_yaml(path, kind: str = "file", _chain: tuple = ()) -> Document:
+    """Read the spec at `path`, merged over its `extends:` base spec if it names one."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise SpecError(f"cannot read the spec: {getattr(e, 'strerror', None) or e}", file=str(path),
+                        hint="Check the path.") from None
+    doc = parse_yaml(text, str(path), kind)
+    base = doc.data.pop("extends", None)
+    if base is None:
+        return doc
+    file, line = doc.where(("extends",))
+    if not isinstance(base, str):
+        raise SpecError("extends must be the path of a base spec", file=file, line=line, path="extends", got=base)
+    base_path = (path.parent / base).resolve()
+    if base_path in _chain + (path.resolve(),):
+        raise SpecError("extends makes a cycle", file=file, line=line, path="extends", got=base)
+    if not base_path.is_file():
+        raise SpecError("no such base spec", file=file, line=line, path="extends", got=base,
+                        hint=f"The path is relative to {path.parent}/.")
+    parent = read_yaml(base_path, "base", _chain + (path.resolve(),))  # its errors name its own file:line
+    parent.data.pop("name", None)  # a spec's name is its own, never inherited
+    return merged(parent, doc)
+
+
+def _merge(base, over):
+    # A mapping merges key by key, unless it names another component `type` than the base: then it replaces it.
+    if isinstance(base, dict) and isinstance(over, dict) and over.get("type", base.get("type")) == base.get("type"):
+        return {**base, **{k: _merge(base[k], v) if k in base else v for k, v in over.items()}}
+    return copy.deepcopy(over)
+
+
+def _paths(value, path=()):
+    yield path
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for k, v in items:
+        yield from _paths(v, path + (k,))
+
+
+def merged(base: Document, over: Document) -> Document:
+    """Return `over` merged onto `base`; each path keeps the origin of the document its value came from."""
+    data = _merge(base.data, over.data)
+    origins = {p: over.origins.get(p) or base.origins.get(p) for p in _paths(data)}
+    return Document(data, over.file, {p: o for p, o in origins.items() if o})
+
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def apply_overrides(doc: Document, overrides) -> Document:
+    """Return a copy of `doc` with each "dotted.path=value" set (value read as YAML: 0.5, true, [1, 2], l2)."""
+    data, origins = copy.deepcopy(doc.data), dict(doc.origins)
+    for text in overrides:
+        where = f"--set {text}"
+        key, sep, raw = text.partition("=")
+        parts = [int(i) if i else (int(n) if n.isdigit() else n) for n, i in _PART.findall(key.strip())]
+        if not sep or not parts or "".join(_PART.sub("", key.strip()).split(".")):
+            raise SpecError("expected dotted.path=value", file=where, got=text,
+                            hint="For example: --set training.optimizer.eta=0.5")
+        value = parse_yaml(f"v: {raw}" if raw.strip() else "v: null", where).data["v"]
+        node = data
+        for i, part in enumerate(parts[:-1]):
+            nxt = node[part] if _has(node, part) else None
+            if nxt is None and isinstance(node, dict):
+                nxt = node[part] = {}
+            if not isinstance(nxt, (dict, list)):
+                raise SpecError(f"cannot set inside {format_path(parts[:i + 1])}: it is not a mapping or list",
+                                file=where, path=parts[:i + 1], got=nxt)
+            node = nxt
+        if isinstance(node, list) and not _has(node, parts[-1]):
+            raise SpecError(f"no item {parts[-1]} in a list of {len(node)}", file=where, path=parts)
+        node[parts[-1]] = value
+        for p in _paths(value, tuple(parts)):
+            origins[p] = Origin("set", where)
+    return Document(data, doc.file, origins)
+
+
+def _has(node, part) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)

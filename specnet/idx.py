@@ -1,0 +1,108 @@
+"""Data files: SHA-256 checks, the IDX format (MNIST's), and a cache of decoded arrays keyed by checksum.
+
+IDX: two zero bytes, a type byte (0x08 = unsigned byte), the number of dimensions, each dimension as a
+big-endian int32, then the data. Files may be gzip-compressed.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+from specnet.errors import DataError
+
+_sums: dict = {}
+
+
+def sha256(path: Path) -> str:
+    """Return the SHA-256 of a file (remembered per path, size and modification time)."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _sums:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        _sums[key] = h.hexdigest()
+    return _sums[key]
+
+
+def require(path: Path, where) -> Path:
+    """Raise a DataError at spec path `where` unless `path` is a readable file."""
+    if not path.is_file():
+        raise DataError("data file not found", path=where, got=str(path),
+                        hint="Check the path (relative to the spec file)." if path.parent.exists()
+                        else f"The folder {path.parent} does not exist.")
+    return path
+
+
+def verify(path: Path, expected: str, where) -> str:
+    """Check the file's SHA-256 against `expected`; raise a DataError naming both sums if they differ."""
+    actual = sha256(require(path, where))
+    if actual != expected:
+        raise DataError(f"data file {path} is corrupt or not the one the spec names: its SHA-256 is "
+                        f"{actual}, expected {expected}", path=where,
+                        hint="Restore the original file (e.g. `git checkout -- data/`), or update sha256 if you changed it on purpose.")
+    return actual
+
+
+def cache_dir() -> Path:
+    """Return the cache folder: $SPECNET_CACHE_DIR, else $XDG_CACHE_HOME/specnet, else ~/.cache/specnet."""
+    if os.environ.get("SPECNET_CACHE_DIR"):
+        return Path(os.environ["SPECNET_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "specnet"
+
+
+def _open(path: Path):
+    with open(path, "rb") as f:
+        gz = f.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if gz else open(path, "rb")
+
+
+def _parse_header(head: bytes, path: Path, where) -> tuple:
+    if len(head) < 4 or head[:2] != b"\0\0" or head[2] != 0x08:
+        raise DataError(f"{path} is not an IDX file of unsigned bytes", path=where, got=head[:4].hex(),
+                        hint="Expected the header 0000 08 NN (see yann.lecun.com/exdb/mnist).")
+    ndim = head[3]
+    if len(head) < 4 + 4 * ndim:
+        raise DataError(f"{path} ends inside its IDX header", path=where)
+    return tuple(int.from_bytes(head[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+
+
+def idx_shape(path: Path, where) -> tuple:
+    """Return the shape stored in an IDX file's header, reading only the header."""
+    with _open(require(path, where)) as f:
+        head = f.read(4)
+        return _parse_header(head + f.read(4 * head[3] if len(head) == 4 else 0), path, where)
+
+
+def read_idx(path: Path, expected_sha256: str, where) -> np.ndarray:
+    """Return the uint8 array of a checked IDX file, from the cache when it has been decoded before."""
+    digest = verify(path, expected_sha256, where)
+    cached = cache_dir() / f"{digest}.npy"
+    try:
+        return np.load(cached, allow_pickle=False)
+    except (OSError, ValueError):
+        pass  # not cached yet, or a damaged cache file: decode again
+    try:
+        with _open(path) as f:
+            raw = f.read()
+    except (OSError, EOFError) as e:
+        raise DataError(f"cannot decompress {path}: {e}", path=where) from None
+    shape = _parse_header(raw[:4 + 4 * raw[3]] if len(raw) > 3 else raw, path, where)
+    start, count = 4 + 4 * len(shape), int(np.prod(shape))
+    if len(raw) - start != count:
+        raise DataError(f"{path} holds {len(raw) - start} bytes of data, its header promises {count}", path=where)
+    array = np.frombuffer(raw, dtype=np.uint8, offset=start).reshape(shape)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            np.save(f, array, allow_pickle=False)
+        os.replace(tmp, cached)  # atomic: a reader never sees half a file
+    except OSError:
+        pass  # a read-only home is no reason to fail: the cache only saves time
+    return array

@@ -1,0 +1,143 @@
+"""Validate a spec Document against schemas/spec.schema.json; every error becomes one SpecError line.
+
+    >>> from specnet.document import parse_yaml
+    >>> validate_schema(parse_yaml("specnet: 1\\nnetwork: {input: 2, layers: [], cost: quadratc}", "x.yaml"))
+    Traceback (most recent call last):
+    ...
+    specnet.errors.SpecErrors: x.yaml:2: network.cost: unknown cost 'quadratc'. Known: cross_entropy, log_likelihood, quadratic. Did you mean 'quadratic'?
+    x.yaml:2: network.layers: must have at least 1 item. Got [].
+"""
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+from specnet.errors import SchemaError, raise_all
+from specnet.registry import suggest
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "spec.schema.json"
+_NO = object()
+_TYPES = {"integer": "an integer", "number": "a number", "string": "a string", "boolean": "true or false",
+          "array": "a list", "object": "a mapping", "null": "null"}
+
+
+@functools.lru_cache(maxsize=None)
+def load_schema() -> dict:
+    """Return the spec schema (Draft 2020-12) as a dict."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def deref(schema: dict) -> dict:
+    """Follow a local "$ref": "#/$defs/x" (one level at a time, until none is left)."""
+    while "$ref" in schema:
+        schema = load_schema()["$defs"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def describe(schema: dict) -> str:
+    """Return what a value must be, e.g. "a number > 0" or "an integer >= 1"."""
+    types = schema.get("type", "number")
+    types = [types] if isinstance(types, str) else types
+    text = " or ".join(_TYPES[t] for t in types if t != "null")
+    bounds = [f"{op} {schema[key]}" for key, op in (("minimum", ">="), ("exclusiveMinimum", ">"),
+                                                      ("maximum", "<="), ("exclusiveMaximum", "<")) if key in schema]
+    return " ".join([text, " and ".join(bounds)]).strip() + (" (or null)" if "null" in types else "")
+
+
+def _names(schema) -> list:
+    """All names a component schema accepts: its enum values and the type consts of its mapping branches."""
+    schema = deref(schema)
+    out = list(schema.get("enum", []))
+    for branch in schema.get("oneOf", []):
+        branch = deref(branch)
+        out += branch.get("enum", [])
+        const = branch.get("properties", {}).get("type", {}).get("const")
+        out += [const] if const else []
+    return out
+
+
+def _kind(err) -> str:
+    words = [p for p in err.absolute_path if isinstance(p, str)]
+    return err.schema.get("title") or (words[-1] if words else "value")
+
+
+def explain(err):
+    """Yield (path, message, got, hint) for one jsonschema error, descending into the branch meant."""
+    v, path, inst, schema = err.validator, tuple(err.absolute_path), err.instance, err.schema
+    if v == "oneOf":
+        yield from _explain_choice(err)
+    elif v == "additionalProperties":
+        known = sorted(schema.get("properties", {}))
+        for key in sorted(set(inst) - set(known)):
+            yield path + (key,), f"unknown key '{key}'", _NO, f"Known keys here: {', '.join(known)}.{suggest(key, known)}"
+    elif v == "required":
+        for key in [k for k in err.validator_value if k not in inst]:
+            hint = f"Run: sha256sum {inst.get('path', 'FILE')}" if key == "sha256" else ""
+            yield path, f"missing required key '{key}'", _NO, hint
+    elif v == "enum":
+        yield path, f"unknown {_kind(err)} {inst!r}", _NO, f"Known: {', '.join(map(str, err.validator_value))}.{suggest(inst, err.validator_value)}"
+    elif v == "const":
+        yield path, f"must be {err.validator_value!r}", inst, ""
+    elif v in ("type", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        hint = "Accuracies are fractions: 95% is 0.95." if "accuracy" in str(path) else ""
+        yield path, f"must be {describe(schema)}", inst, hint
+    elif v == "minItems":
+        yield path, f"must have at least {err.validator_value} item{'s' * (err.validator_value != 1)}", inst, ""
+    elif v == "uniqueItems":
+        yield path, "must not list an item twice", inst, ""
+    elif v == "pattern":
+        hint = "Use letters, digits, '_', '.' and '-'." if path == ("name",) else "Expected 64 hex digits in lower case."
+        yield path, "is not in the expected form", inst, hint
+    else:
+        yield path, err.message, _NO, ""
+
+
+def _explain_choice(err):
+    path, inst = tuple(err.absolute_path), err.instance
+    branches = [deref(b) for b in err.validator_value]
+    by_branch: dict = {}
+    for sub in err.context:
+        by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
+    names, kind = _names(err.schema), _kind(err)
+    mappings = [i for i, b in enumerate(branches) if b.get("type") == "object"]
+    typed = {b["properties"]["type"]["const"]: i for i, b in enumerate(branches)
+             if "const" in b.get("properties", {}).get("type", {})}
+    if isinstance(inst, str):
+        if inst in typed:
+            need = ", ".join(k for k in branches[typed[inst]]["required"] if k != "type")
+            yield path, f"{kind} '{inst}' needs parameters", inst, f"Write it as a mapping: {{type: {inst}, {need}: ...}}."
+        else:
+            yield path, f"unknown {kind} {inst!r}", _NO, f"Known: {', '.join(names)}.{suggest(inst, names)}"
+    elif isinstance(inst, dict) and typed and inst.get("type") not in typed:
+        t = inst.get("type")
+        if t is None:
+            yield path, "missing required key 'type'", _NO, f"Known types: {', '.join(typed)}."
+        elif t in names:
+            yield path + ("type",), f"{kind} '{t}' takes no parameters", _NO, f"Write it as a bare name: {t}"
+        else:
+            yield path + ("type",), f"unknown {kind} {t!r}", _NO, f"Known: {', '.join(names)}.{suggest(t, names)}"
+    elif isinstance(inst, dict) and mappings:
+        index = typed.get(inst.get("type"), mappings[0])
+        for sub in by_branch.get(index, []):
+            yield from explain(sub)
+    else:
+        form = "a name or a mapping" if mappings else "a name"
+        yield path, f"must be {form}", inst, f"Known: {', '.join(names)}."
+
+
+def validate_schema(doc) -> None:
+    """Raise SchemaError(s) for every place where `doc.data` breaks the schema; return None if valid."""
+    import jsonschema  # imported here: it takes a tenth of a second, and `specnet --help` does not need it
+
+    validator = jsonschema.Draft202012Validator(load_schema())
+    problems, seen = [], set()
+    for err in validator.iter_errors(doc.data):
+        for path, message, got, hint in explain(err):
+            if (path, message) in seen:
+                continue
+            seen.add((path, message))
+            file, line = doc.where(path)
+            problems.append(SchemaError(message, file=file, line=line, path=path,
+                                        **({} if got is _NO else {"got": got}), hint=hint))
+    raise_all(problems)
