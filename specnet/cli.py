@@ -14,7 +14,9 @@ from typing import Annotated, List, Optional
 import typer
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
-                  help="Declarative specs for the networks of Nielsen's Neural Networks and Deep Learning.")
+                  help="Declarative specs for the networks of Nielsen's Neural Networks and Deep Learning."
+                       "\n\n\b\nExamples:\n  specnet run specs/ch1_sgd.yaml\n  specnet show specs/ch3_l2.yaml\n"
+                       "  specnet validate specs/")
 Sets = Annotated[Optional[List[str]], typer.Option("--set", metavar="PATH=VALUE",
                                                    help="Override a value, e.g. --set training.optimizer.eta=0.5")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of text.")]
@@ -44,7 +46,10 @@ def user_errors(command):
 def run(spec: Annotated[Path, typer.Argument(help="The spec file.")], set: Sets = None,
         seed: Annotated[Optional[int], typer.Option(help="Use this seed instead of the spec's.")] = None,
         runs_dir: Annotated[Path, typer.Option(help="Folder for run folders.")] = Path("runs"), json_: Json = False):
-    """Train a spec and record it in a new run folder; check its `expect` bounds (exit 1 if unmet).
+    """Train a spec; record the run; check its `expect` bounds.
+
+    The run folder (never overwritten) holds the resolved spec, metrics.jsonl, the model and run.json;
+    an unmet `expect` bound gives exit code 1.
 
     \b
     Examples:
@@ -77,7 +82,9 @@ def run(spec: Annotated[Path, typer.Argument(help="The spec file.")], set: Sets 
 def evaluate(model: Annotated[Path, typer.Argument(help="A run folder, or a model.json / network2 JSON file.")],
              split: Annotated[SplitName, typer.Option(help="The data to evaluate on.")] = SplitName.test,
              json_: Json = False):
-    """Print the accuracy and cost of a trained model on one split (the truth table for an inline table).
+    """Accuracy and cost of a trained model on one split.
+
+    For an inline table (a perceptron's truth table, say) it also prints every output.
 
     \b
     Examples:
@@ -99,7 +106,10 @@ def evaluate(model: Annotated[Path, typer.Argument(help="A run folder, or a mode
 @user_errors
 def diff(a: Annotated[Path, typer.Argument(help="A spec file or a run folder.")],
          b: Annotated[Path, typer.Argument(help="Another spec file or run folder.")], json_: Json = False):
-    """Compare two specs or runs: resolved values by section, and for runs metrics and provenance.
+    """Compare two specs or runs.
+
+    Resolved values by section (stating a default is no difference); for two runs also the metrics
+    (final and best) and the provenance.
 
     \b
     Examples:
@@ -116,7 +126,9 @@ def diff(a: Annotated[Path, typer.Argument(help="A spec file or a run folder.")]
 @user_errors
 def validate(paths: Annotated[List[Path], typer.Argument(help="Spec files or folders of them.")],
              format: Annotated[Format, typer.Option(help="text, json, or GitHub annotations.")] = Format.text):
-    """Check spec files (schema and semantic checks); exit 2 if any has a problem. For CI.
+    """Check spec files: schema and semantic checks (for CI).
+
+    Prints every problem of every file; exit code 2 if there is any.
 
     \b
     Examples:
@@ -135,7 +147,9 @@ def validate(paths: Annotated[List[Path], typer.Argument(help="Spec files or fol
 @app.command()
 @user_errors
 def show(spec: Annotated[Path, typer.Argument(help="The spec file.")], set: Sets = None, json_: Json = False):
-    """Print the resolved spec, where each value came from, and the layers with their parameter counts.
+    """The resolved spec, where each value came from, and the layers.
+
+    Layers are listed with their parameter counts (23,860 for [784, 30, 10]).
 
     \b
     Examples:
@@ -155,7 +169,13 @@ def show(spec: Annotated[Path, typer.Argument(help="The spec file.")], set: Sets
 
 @app.command()
 def schema():
-    """Print the JSON Schema of specs (point your editor at schemas/spec.schema.json)."""
+    """Print the JSON Schema that specs follow (the file is schemas/spec.schema.json).
+
+    \b
+    Examples:
+      specnet schema > spec.schema.json
+      Editors: put '# yaml-language-server: $schema=../schemas/spec.schema.json' atop a spec.
+    """
     from specnet.schema import SCHEMA_PATH
     typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"), nl=False)
 
@@ -170,7 +190,18 @@ def _version(value: bool):
 @app.callback()
 def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                                 help="Print the version.")] = False):
-    """Declarative specs for the networks of Nielsen's Neural Networks and Deep Learning."""
+    pass
+
+
+def _given(args, param):
+    """Return the value the user gave for an option, to echo it in an error message."""
+    for opt in getattr(param, "opts", None) or ():
+        for i, arg in enumerate(args):
+            if arg == opt and i + 1 < len(args):
+                return args[i + 1]
+            if arg.startswith(opt + "="):
+                return arg.split("=", 1)[1]
+    return None
 
 
 def main(argv=None) -> int:
@@ -187,6 +218,8 @@ def main(argv=None) -> int:
             sys.exit(0)
         where = e.ctx.command_path if e.ctx else "specnet"
         message = e.format_message().replace("Value error, ", "").rstrip(".")
+        got = _given(sys.argv[1:] if argv is None else argv, getattr(e, "param", None))
+        message += f". Got {got!r}" if got is not None and got not in message else ""
         typer.echo(f"{where}: {message}. See '{where} --help'.", err=True)
         code = 2
     except typer.Abort:

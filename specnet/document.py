@@ -40,7 +40,7 @@ class Origin:
 class Document:
     """A spec's data (dicts, lists, scalars) and the origin of every path in it."""
     data: dict
-    file: str
+    file: str | None
     origins: dict = field(default_factory=dict)
 
     def where(self, path) -> tuple:
@@ -58,10 +58,16 @@ def locate(origins: dict, path, file) -> tuple:
     return file, None
 
 
+_PLAIN = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 def _walk(node, loader, path, origins, file, kind):
     """Build the Python value of `node`, recording the line of every path; reject duplicate keys."""
     line = node.start_mark.line + 1
     origins.setdefault(path, Origin(kind, file, line))
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN:
+        raise SpecError(f"YAML tag {node.tag} is not allowed: a spec is data, never code", file=file, line=line,
+                        path=path, hint="Remove the !! tag.")
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         out = {}
@@ -92,8 +98,9 @@ def parse_yaml(text: str, file: str, kind: str = "file") -> Document:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = e.problem or e.context
-        hint = ("Put quotes around a value that contains ': '." if "mapping values" in str(problem)
-                else "Check the indentation, the ':' after each key and the brackets.")
+        hint = ("Put quotes around a value that contains ': '." if "mapping values" in str(problem) else
+                "A spec is plain data: remove the !! tag." if "constructor" in str(problem) else
+                "Check the indentation, the ':' after each key and the brackets.")
         raise SpecError(f"invalid YAML: {problem}", file=file, line=mark.line + 1 if mark else None,
                         hint=hint) from None
     finally:
@@ -118,12 +125,12 @@ def read_yaml(path, kind: str = "file", _chain: tuple = ()) -> Document:
     file, line = doc.where(("extends",))
     if not isinstance(base, str):
         raise SpecError("extends must be the path of a base spec", file=file, line=line, path="extends", got=base)
-    base_path = (path.parent / base).resolve()
-    if base_path in _chain + (path.resolve(),):
+    base_path = path.parent / base
+    if base_path.resolve() in _chain + (path.resolve(),):
         raise SpecError("extends makes a cycle", file=file, line=line, path="extends", got=base)
     if not base_path.is_file():
         raise SpecError("no such base spec", file=file, line=line, path="extends", got=base,
-                        hint=f"The path is relative to {path.parent}/.")
+                        hint=f"The path is relative to the folder of {path}.")
     parent = read_yaml(base_path, "base", _chain + (path.resolve(),))  # its errors name its own file:line
     parent.data.pop("name", None)  # a spec's name is its own, never inherited
     return merged(parent, doc)
@@ -153,8 +160,12 @@ def merged(base: Document, over: Document) -> Document:
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
-def apply_overrides(doc: Document, overrides) -> Document:
-    """Return a copy of `doc` with each "dotted.path=value" set (value read as YAML: 0.5, true, [1, 2], l2)."""
+def apply_overrides(doc: Document, overrides, expand=None) -> Document:
+    """Return a copy of `doc` with each "dotted.path=value" set (value read as YAML: 0.5, true, [1, 2], l2).
+
+    `expand(path, name)` may return the mapping that a bare name stands for, so that a value can be set
+    inside it (e.g. `data.training.take=1000` when the spec says `training: training`).
+    """
     data, origins = copy.deepcopy(doc.data), dict(doc.origins)
     for text in overrides:
         where = f"--set {text}"
@@ -166,9 +177,14 @@ def apply_overrides(doc: Document, overrides) -> Document:
         value = parse_yaml(f"v: {raw}" if raw.strip() else "v: null", where).data["v"]
         node = data
         for i, part in enumerate(parts[:-1]):
+            if isinstance(node, list) and not _has(node, part):
+                raise SpecError(f"no item {part} in a list of {len(node)}", file=where, path=parts[:i + 1])
             nxt = node[part] if _has(node, part) else None
             if nxt is None and isinstance(node, dict):
                 nxt = node[part] = {}
+                origins[tuple(parts[:i + 1])] = Origin("set", where)
+            elif isinstance(nxt, str) and expand and expand(tuple(parts[:i + 1]), nxt) is not None:
+                nxt = node[part] = expand(tuple(parts[:i + 1]), nxt)
             if not isinstance(nxt, (dict, list)):
                 raise SpecError(f"cannot set inside {format_path(parts[:i + 1])}: it is not a mapping or list",
                                 file=where, path=parts[:i + 1], got=nxt)

@@ -21,6 +21,9 @@ def evaluate_path(path, split: str = "test") -> dict:
     from specnet.spec import load_spec, spec_from_dict
 
     path = Path(path)
+    if path.is_dir() and not (path / "spec.yaml").is_file():
+        raise DataError("not a run folder: it has no spec.yaml", file=str(path),
+                        hint="Give a folder made by `specnet run`, or a model.json file.")
     run = path if path.is_dir() else path.parent if (path.parent / "spec.yaml").is_file() else None
     if run is not None:
         info = json.loads((run / "run.json").read_text()) if (run / "run.json").is_file() else {}

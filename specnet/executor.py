@@ -80,17 +80,15 @@ class Executor:
         n, m = len(training), mini_batch_size
         self.optimizer.start(self.weights + self.biases)
         x, y = training.x, training.y
-        xs, ys = (np.empty_like(x), np.empty_like(y)) if shuffle else (x, y)
         every = max(1, (n // m) // 100)
         history = []
         for epoch in range(epochs):
-            if shuffle:
-                # Note that the shuffled copy is made once per epoch: each mini-batch is then contiguous.
-                order = rng.permutation(n)
-                np.take(x, order, axis=0, out=xs)
-                np.take(y, order, axis=0, out=ys)
+            order = rng.permutation(n) if shuffle else np.arange(n)
             for j, k in enumerate(range(0, n, m)):
-                self.update_mini_batch(xs[k:k + m].T, ys[k:k + m].T, n)
+                # Note that the book shuffles the data in place; gathering each mini-batch through a random
+                # order is the same sampling, and copies m rows rather than the whole training set.
+                batch = order[k:k + m]
+                self.update_mini_batch(x[batch].T, y[batch].T, n)
                 if on_batch is not None and j % every == 0:
                     on_batch(k + m, n)
             record = {"epoch": epoch, **self.measure(monitor, training, evaluation, n)}

@@ -33,10 +33,13 @@ def save_model(net, folder: Path, activations, cost: str) -> Path:
 
 def load_model(path: Path) -> dict:
     """Return {"sizes", "activations", "cost", "dtype", "weights", "biases"} from a specnet or network2 JSON file."""
+    if not Path(path).is_file():
+        raise DataError("no such run folder or model file", file=str(path), hint="Check the path.")
     try:
         meta = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise DataError(f"cannot read the model {path}: {e}", hint="Give a run folder or its model.json.") from None
+        raise DataError(f"cannot read it as a model: {e}", file=str(path),
+                        hint="Give a run folder or its model.json.") from None
     if not isinstance(meta, dict):
         raise DataError(f"{path} is not a model file", got=type(meta).__name__)
     if meta.get("format") == FORMAT:

@@ -36,6 +36,8 @@ class SGD:
             for p, u in zip(params, updates):
                 p += u
             return
+        if len(self.velocities) != len(params):
+            self.start(params)
         for p, u, v in zip(params, updates, self.velocities):
             v *= self.mu
             v += u

@@ -15,7 +15,8 @@ import difflib
 
 def suggest(word: str, known) -> str:
     """Return " Did you mean 'x'?" for the closest known name, or ""."""
-    close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.5)
+    cutoff = 0.5 if len(str(word)) <= 3 else 0.7  # 'l3' -> 'l2', but not 'dropout' -> 'input'
+    close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=cutoff)
     return f" Did you mean '{close[0]}'?" if close else ""
 
 

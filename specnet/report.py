@@ -32,9 +32,9 @@ def epoch_line(row: dict, seconds: float | None = None) -> str:
 class Progress:
     """A one-line progress bar on stderr within each epoch; silent unless stderr is a terminal."""
 
-    def __init__(self, epochs: int, stream=sys.stderr):
-        self.epochs, self.stream, self.epoch = epochs, stream, 0
-        self.live = hasattr(stream, "isatty") and stream.isatty()
+    def __init__(self, epochs: int, stream=None):
+        self.epochs, self.stream, self.epoch = epochs, stream or sys.stderr, 0
+        self.live = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.start = time.perf_counter()
 
     def batch(self, done: int, total: int):

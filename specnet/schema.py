@@ -35,6 +35,25 @@ def deref(schema: dict) -> dict:
     return schema
 
 
+def schema_at(path) -> dict:
+    """Return the schema of the value at `path` (through $refs, list items and mapping branches)."""
+    node = load_schema()
+    for part in path:
+        node = deref(node)
+        if "oneOf" in node:
+            node = next((deref(b) for b in node["oneOf"] if part in deref(b).get("properties", {})), {})
+        node = node.get("items", {}) if isinstance(part, int) else node.get("properties", {}).get(part, {})
+    return deref(node)
+
+
+def mapping_form(path, name):
+    """Return the mapping a bare name at `path` stands for ({split: name} or {type: name}), or None."""
+    mappings = [deref(b) for b in schema_at(path).get("oneOf", []) if deref(b).get("type") == "object"]
+    if not mappings:
+        return None
+    return {"type": name} if "type" in mappings[0]["properties"] else {mappings[0]["required"][0]: name}
+
+
 def describe(schema: dict) -> str:
     """Return what a value must be, e.g. "a number > 0" or "an integer >= 1"."""
     types = schema.get("type", "number")
@@ -81,6 +100,8 @@ def explain(err):
         yield path, f"must be {err.validator_value!r}", inst, ""
     elif v in ("type", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         hint = "Accuracies are fractions: 95% is 0.95." if "accuracy" in str(path) else ""
+        if schema.get("type") == "string" and not isinstance(inst, (dict, list)):
+            hint = "Put it in quotes: YAML read it as a number or a boolean."
         yield path, f"must be {describe(schema)}", inst, hint
     elif v == "minItems":
         yield path, f"must have at least {err.validator_value} item{'s' * (err.validator_value != 1)}", inst, ""

@@ -122,7 +122,8 @@ class NPZSource:
             n = len(arrays["x_train"]) - self.validation
             for k in ("x", "y"):
                 arrays[f"{k}_validation"], arrays[f"{k}_train"] = arrays[f"{k}_train"][n:], arrays[f"{k}_train"][:n]
-        return {s: (arrays[f"x_{p}"].reshape(len(arrays[f"x_{p}"]), -1), arrays[f"y_{p}"].astype(np.int64))
+        flat = lambda x: x.reshape(len(x), int(np.prod(x.shape[1:])))  # noqa: E731 (also for 0 examples)
+        return {s: (flat(arrays[f"x_{p}"]), arrays[f"y_{p}"].astype(np.int64))
                 for s, p in (("training", "train"), ("validation", "validation"), ("test", "test"))}
 
     def describe(self, base) -> Info:

@@ -14,7 +14,7 @@ from specnet.checks import run_checks
 from specnet.document import Document, Origin, apply_overrides, read_yaml
 from specnet.errors import SpecError, raise_all
 from specnet.resolve import Spec, build_spec, fill
-from specnet.schema import load_schema, validate_schema
+from specnet.schema import load_schema, mapping_form, validate_schema
 
 
 def load_spec(path, overrides=(), base_dir=None) -> Spec:
@@ -22,12 +22,12 @@ def load_spec(path, overrides=(), base_dir=None) -> Spec:
 
     Relative data paths are relative to the spec's folder, or to `base_dir` if given (for a run's spec.yaml).
     """
-    return spec_from_document(apply_overrides(read_yaml(path), overrides), base_dir)
+    return spec_from_document(apply_overrides(read_yaml(path), overrides, mapping_form), base_dir)
 
 
 def spec_from_dict(data: dict, file: str | None = None) -> Spec:
     """Return the resolved Spec of spec data given as a dict (file, if given, names it in errors)."""
-    return spec_from_document(Document(dict(data), file or "<spec>", {}))
+    return spec_from_document(Document(dict(data), file, {}))
 
 
 def spec_from_document(doc: Document, base_dir=None) -> Spec:
@@ -36,10 +36,10 @@ def spec_from_document(doc: Document, base_dir=None) -> Spec:
     origins = dict(doc.origins)
     data = dict(doc.data)
     if "name" not in data:
-        data["name"] = Path(doc.file).stem if doc.file and not doc.file.startswith("<") else "unnamed"
+        data["name"] = Path(doc.file).stem if doc.file else "unnamed"
         origins[("name",)] = Origin("default")
     resolved = fill(data, load_schema(), (), origins)
-    spec = build_spec(resolved, doc.file if not doc.file.startswith("<") else None, origins, base_dir)
+    spec = build_spec(resolved, doc.file, origins, base_dir)
     problems = []
     try:
         info = describe_data(spec)

@@ -1,0 +1,45 @@
+"""Shared fixtures: a fixed Generator, tiny spec dicts and helpers to write spec files."""
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path_factory, monkeypatch):
+    """Keep decoded-data caches of tests out of the user's home (one cache for the whole session)."""
+    monkeypatch.setenv("SPECNET_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+def tiny_spec(**over) -> dict:
+    """A 2-3-1 sigmoid network learning XOR from an inline table; keyword arguments replace sections."""
+    spec = {
+        "specnet": 1, "name": "tiny", "seed": 3,
+        "data": {"source": {"type": "inline", "inputs": [[0, 0], [0, 1], [1, 0], [1, 1]],
+                            "targets": [[0], [1], [1], [0]]}},
+        "network": {"input": 2, "layers": [{"size": 3, "activation": "sigmoid"},
+                                           {"size": 1, "activation": "sigmoid"}],
+                    "cost": "cross_entropy", "dtype": "float64"},
+        "training": {"epochs": 5, "mini_batch_size": 2, "optimizer": {"type": "sgd", "eta": 2.0},
+                     "monitor": ["evaluation_accuracy", "evaluation_cost", "training_cost"]},
+    }
+    spec.update(over)
+    return spec
+
+
+@pytest.fixture
+def write_spec(tmp_path):
+    """Write YAML text (dedented) to a file in tmp_path and return its path."""
+    def write(text: str, name: str = "spec.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+    return write
