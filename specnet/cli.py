@@ -69,6 +69,11 @@ def run(spec: Annotated[Path, typer.Argument(help="The spec file.")], set: Sets 
     if json_:
         _out({"run": str(r.folder), "history": r.history, "best": summary, "unmet": r.failures})
     else:
+        if s.data.source.type == "inline":  # a small table, e.g. a perceptron's truth table: show it
+            from specnet.datasets import load_datasets
+            from specnet.report import outputs_table
+            table = load_datasets(s, {"e": s.data.evaluation})["e"]
+            typer.echo(outputs_table(table, r.model.outputs(table)))
         for m, b in summary.items():
             typer.echo(f"Best {m.replace('_', ' ')}: {100 * b['best']:.2f}% (epoch {b['epoch']})")
         typer.echo(f"Run saved in {r.folder}")

@@ -83,10 +83,10 @@ class Executor:
         every = max(1, (n // m) // 100)
         history = []
         for epoch in range(epochs):
+            # Note that the book shuffles the data in place; gathering each mini-batch through a random
+            # order is the same sampling, and copies m rows rather than the whole training set.
             order = rng.permutation(n) if shuffle else np.arange(n)
             for j, k in enumerate(range(0, n, m)):
-                # Note that the book shuffles the data in place; gathering each mini-batch through a random
-                # order is the same sampling, and copies m rows rather than the whole training set.
                 batch = order[k:k + m]
                 self.update_mini_batch(x[batch].T, y[batch].T, n)
                 if on_batch is not None and j % every == 0:

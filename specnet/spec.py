@@ -4,7 +4,7 @@
 
     >>> spec = load_spec("specs/ch1_sgd.yaml", ["training.epochs=1"])
     >>> spec.network.sizes, spec.training.epochs, spec.training.optimizer
-    ([784, 30, 10], 1, Component(type='sgd', params={'eta': 3.0, 'mu': 0}))
+    ([784, 30, 10], 1, Component(type='sgd', params={'eta': 3.0, 'mu': 0.0}))
 """
 from __future__ import annotations
 
