@@ -19,16 +19,19 @@ def fmt(value) -> str:
 
 
 def epoch_line(row: dict, seconds: float | None = None) -> str:
-    """Return 'Epoch 3: evaluation accuracy 9412 / 10000 (94.12%), training cost 0.0812  [0.52 s]'."""
+    """Return 'Epoch 3: evaluation accuracy 9412 / 10000 (94.12%), cost 0.3921; training cost 0.2812  [0.52 s]'."""
     parts = []
-    for role in ("training", "evaluation"):
+    for role in ("evaluation", "training"):
+        words = []
         if f"{role}_accuracy" in row:
-            parts.append(f"{role} accuracy {row[f'{role}_correct']} / {row[f'{role}_total']} "
+            words.append(f"accuracy {row[f'{role}_correct']} / {row[f'{role}_total']} "
                          f"({100 * row[f'{role}_accuracy']:.2f}%)")
         if f"{role}_cost" in row:
-            parts.append(f"{role} cost {row[f'{role}_cost']:.6g}")
+            words.append(f"cost {row[f'{role}_cost']:.4g}")
+        if words:
+            parts.append(f"{role} {', '.join(words)}")
     head = "Evaluation" if row.get("epoch") is None else f"Epoch {row['epoch']}"
-    return f"{head}: {', '.join(parts) or 'complete'}" + (f"  [{seconds:.2f} s]" if seconds is not None else "")
+    return f"{head}: {'; '.join(parts) or 'complete'}" + (f"  [{seconds:.2f} s]" if seconds is not None else "")
 
 
 class Progress:
