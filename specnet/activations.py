@@ -18,13 +18,11 @@ ACTIVATIONS = Registry("activation")
 class Activation:
     trainable = True      # False: forward only (the perceptron's step has no useful derivative)
     output_only = False   # True: only allowed as the output layer (softmax)
-    range = (-np.inf, np.inf)  # open interval of the outputs, for the cost checks
 
 
 @ACTIVATIONS.register("sigmoid")
 class Sigmoid(Activation):
     """σ(z) = 1/(1 + e^−z)  (1.3)."""
-    range = (0.0, 1.0)
 
     @staticmethod
     def fn(z):
@@ -45,7 +43,6 @@ class Sigmoid(Activation):
 @ACTIVATIONS.register("tanh")
 class Tanh(Activation):
     """tanh(z) = (e^z − e^−z)/(e^z + e^−z)  (ch. 3, "other models of artificial neuron")."""
-    range = (-1.0, 1.0)
 
     @staticmethod
     def fn(z):
@@ -60,7 +57,6 @@ class Tanh(Activation):
 @ACTIVATIONS.register("relu")
 class ReLU(Activation):
     """max(0, z), the rectified linear unit."""
-    range = (0.0, np.inf)
 
     @staticmethod
     def fn(z):
@@ -89,7 +85,6 @@ class Linear(Activation):
 class Softmax(Activation):
     """a_j = e^{z_j} / Σ_k e^{z_k}  (78): positive outputs summing to 1 over each column (79)."""
     output_only = True
-    range = (0.0, 1.0)
 
     @staticmethod
     def fn(z):
@@ -107,7 +102,6 @@ class Softmax(Activation):
 class Perceptron(Activation):
     """Output 1 if w·x + b > 0, else 0  (1.2): strict, so the output at exactly 0 is 0, unlike a step."""
     trainable = False
-    range = (0.0, 1.0)
 
     @staticmethod
     def fn(z):

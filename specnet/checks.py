@@ -113,7 +113,7 @@ def expectations(spec, info):
         if e.min is None and e.max is None:
             yield CheckError("give min, max or both", path=path)
         if e.metric not in monitored:
-            yield CheckError(f"metric '{e.metric}' is not monitored", path=path + ("metric",), got=e.metric,
+            yield CheckError(f"metric '{e.metric}' is not monitored", path=path + ("metric",),
                              hint=f"Add it to training.monitor (now: {', '.join(monitored)}).")
         for key in ("min", "max"):
             v = getattr(e, key)

@@ -43,7 +43,7 @@ def user_errors(command):
 
 @app.command()
 @user_errors
-def run(spec: Annotated[Path, typer.Argument(help="The spec file.")], set: Sets = None,
+def run(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec file.")], set: Sets = None,
         seed: Annotated[Optional[int], typer.Option(help="Use this seed instead of the spec's.")] = None,
         runs_dir: Annotated[Path, typer.Option(help="Folder for run folders.")] = Path("runs"), json_: Json = False):
     """Train a spec; record the run; check its `expect` bounds.
@@ -56,35 +56,26 @@ def run(spec: Annotated[Path, typer.Argument(help="The spec file.")], set: Sets 
       specnet run specs/ch1_sgd.yaml
       specnet run specs/ch1_sgd.yaml --set training.epochs=1 --seed 7
     """
-    from specnet.report import Progress, epoch_line
-    from specnet.runs import best, run_spec
+    from specnet.report import Progress, epoch_line, run_summary
+    from specnet.runs import run_spec
     from specnet.spec import load_spec
     s = load_spec(spec, (set or []) + ([f"seed={seed}"] if seed is not None else []))
     bar = Progress(s.training.epochs if s.training else 0)
-    typer.echo(f"{s.name}: sizes {s.network.sizes}, seed {s.seed}", err=True)
+    typer.echo(f"{s.name}: sizes {s.network.sizes}, seed {s.seed}", err=json_)
     r = run_spec(s, runs_dir, on_epoch=lambda row, sec: (bar.clear(), typer.echo(epoch_line(row, sec), err=json_)),
                  on_batch=bar.batch)
-    monitored = [m for m in (s.training.monitor if s.training else ()) if "accuracy" in m]
-    summary = {m: dict(zip(("best", "epoch"), best(r.history, m))) for m in monitored}
-    if json_:
-        _out({"run": str(r.folder), "history": r.history, "best": summary, "unmet": r.failures})
-    else:
-        if s.data.source.type == "inline":  # a small table, e.g. a perceptron's truth table: show it
-            from specnet.datasets import load_datasets
-            from specnet.report import outputs_table
-            table = load_datasets(s, {"e": s.data.evaluation})["e"]
-            typer.echo(outputs_table(table, r.model.outputs(table)))
-        for m, b in summary.items():
-            typer.echo(f"Best {m.replace('_', ' ')}: {100 * b['best']:.2f}% (epoch {b['epoch']})")
-        typer.echo(f"Run saved in {r.folder}")
+    summary = run_summary(r)
+    _out(summary["json"]) if json_ else typer.echo(summary["text"])
     for failure in r.failures:
         typer.echo(failure, err=True)
+    if r.failures and set:
+        typer.echo("(The bounds are the spec's `expect`; --set expect=[] runs without them.)", err=True)
     raise typer.Exit(1 if r.failures else 0)
 
 
 @app.command()
 @user_errors
-def evaluate(model: Annotated[Path, typer.Argument(help="A run folder, or a model.json / network2 JSON file.")],
+def evaluate(model: Annotated[Path, typer.Argument(metavar="RUN", help="A run folder, or a model.json / network2 JSON file.")],
              split: Annotated[SplitName, typer.Option(help="The data to evaluate on.")] = SplitName.test,
              json_: Json = False):
     """Accuracy and cost of a trained model on one split.
@@ -109,8 +100,8 @@ def evaluate(model: Annotated[Path, typer.Argument(help="A run folder, or a mode
 
 @app.command()
 @user_errors
-def diff(a: Annotated[Path, typer.Argument(help="A spec file or a run folder.")],
-         b: Annotated[Path, typer.Argument(help="Another spec file or run folder.")], json_: Json = False):
+def diff(a: Annotated[Path, typer.Argument(metavar="A", help="A spec file or a run folder.")],
+         b: Annotated[Path, typer.Argument(metavar="B", help="Another spec file or run folder.")], json_: Json = False):
     """Compare two specs or runs.
 
     Resolved values by section (stating a default is no difference); for two runs also the metrics
@@ -129,7 +120,7 @@ def diff(a: Annotated[Path, typer.Argument(help="A spec file or a run folder.")]
 
 @app.command()
 @user_errors
-def validate(paths: Annotated[List[Path], typer.Argument(help="Spec files or folders of them.")],
+def validate(paths: Annotated[List[Path], typer.Argument(metavar="PATH...", help="Spec files or folders of them.")],
              format: Annotated[Format, typer.Option(help="text, json, or GitHub annotations.")] = Format.text):
     """Check spec files: schema and semantic checks (for CI).
 
@@ -151,7 +142,7 @@ def validate(paths: Annotated[List[Path], typer.Argument(help="Spec files or fol
 
 @app.command()
 @user_errors
-def show(spec: Annotated[Path, typer.Argument(help="The spec file.")], set: Sets = None, json_: Json = False):
+def show(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec file.")], set: Sets = None, json_: Json = False):
     """The resolved spec, where each value came from, and the layers.
 
     Layers are listed with their parameter counts (23,860 for [784, 30, 10]).
@@ -225,7 +216,9 @@ def main(argv=None) -> int:
         message = e.format_message().replace("Value error, ", "").rstrip(".")
         got = _given(sys.argv[1:] if argv is None else argv, getattr(e, "param", None))
         message += f". Got {got!r}" if got is not None and got not in message else ""
-        typer.echo(f"{where}: {message}. See '{where} --help'.", err=True)
+        hint = " To change a value of the spec, use --set path=value." if "No such option" in message else ""
+        end = "" if message.endswith(("?", "!")) else "."
+        typer.echo(f"{where}: {message}{end}{hint} See '{where} --help'.", err=True)
         code = 2
     except typer.Abort:
         typer.echo("Interrupted.", err=True)

@@ -26,7 +26,6 @@ def _safe(a):
 @COSTS.register("quadratic")
 class QuadraticCost:
     """C_x = ½‖y − a^L‖²  (2.5)."""
-    output_range = None  # any output activation
 
     @staticmethod
     def fn(a, y):
@@ -41,7 +40,6 @@ class QuadraticCost:
 @COSTS.register("cross_entropy")
 class CrossEntropyCost:
     """C_x = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)]  (63)."""
-    output_range = (0.0, 1.0)
 
     @staticmethod
     def fn(a, y):
@@ -57,7 +55,6 @@ class CrossEntropyCost:
 @COSTS.register("log_likelihood")
 class LogLikelihoodCost:
     """C_x = −ln a^L_y  (80), y the correct class; with one-hot y this is −Σ_j y_j ln a_j."""
-    output_range = (0.0, 1.0)
 
     @staticmethod
     def fn(a, y):

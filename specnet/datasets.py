@@ -58,18 +58,25 @@ def make_dataset(x, y, split, n_out: int, dtype, name: str = "") -> Dataset:
     return Dataset(x, np.ascontiguousarray(targets, dtype=dtype), labels, name)
 
 
-def load_datasets(spec, splits: dict) -> dict:
-    """Return {role: Dataset} for roles like {"training": spec.data.training}, loading each split once."""
+def load_datasets(spec, splits: dict, source=None) -> dict:
+    """Return {role: Dataset} for roles like {"training": spec.data.training}, loading each split once.
+
+    A data error is reported at the line of the spec that names the data.
+    """
     from specnet.compiler import build
 
-    source = build("source", spec.data.source)
-    raw = source.load(spec.base, {s.split for s in splits.values()})
-    n_out, dtype = spec.network.sizes[-1], np.dtype(spec.network.dtype)
-    out = {}
-    for role, split in splits.items():
-        x, y = raw[split.split]
-        if len(x) == 0:
-            raise DataError(f"the {split.split} split is empty", path=("data", role),
-                            hint="Set data.source.validation to hold out some training examples.")
-        out[role] = make_dataset(x, y, split, n_out, dtype, name=split.split)
-    return out
+    source = source or build("source", spec.data.source)
+    try:
+        raw = source.load(spec.base, {s.split for s in splits.values()})
+        n_out, dtype = spec.network.sizes[-1], np.dtype(spec.network.dtype)
+        out = {}
+        for role, split in splits.items():
+            x, y = raw[split.split]
+            if len(x) == 0:
+                raise DataError(f"the {split.split} split of this data is empty",
+                                path=("data", role) if role in ("training", "evaluation") else ("data", "source"),
+                                hint="Set data.source.validation to hold out some training examples.")
+            out[role] = make_dataset(x, y, split, n_out, dtype, name=split.split)
+        return out
+    except DataError as e:
+        raise e.located(*spec.where(e.parts)) if e.file is None else e

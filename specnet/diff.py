@@ -6,11 +6,10 @@ for two runs, their metrics (final and best) and provenance.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from specnet.errors import SpecError, format_path
+from specnet.errors import format_path
 from specnet.runs import best
 
 MISSING = "(absent)"
@@ -19,7 +18,7 @@ _QUIET = {"started", "ended", "wall_seconds", "epoch_seconds", "command", "statu
 
 def flatten(value, path=()) -> dict:
     """Return {dotted.path: leaf} for nested mappings and lists of mappings; other lists are leaves."""
-    if isinstance(value, dict) and value:
+    if isinstance(value, dict) and (value or not path):
         return {k: v for key, sub in value.items() for k, v in flatten(sub, path + (key,)).items()}
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return {k: v for i, sub in enumerate(value) for k, v in flatten(sub, path + (i,)).items()}
@@ -36,18 +35,14 @@ class Side:
 
 
 def load_side(path) -> Side:
-    """Load a spec file or a run folder."""
+    """Load a spec file, or a run folder (without reading its data files)."""
+    from specnet.runs import load_run
     from specnet.spec import load_spec
 
     path = Path(path)
     if path.is_dir():
-        if not (path / "spec.yaml").is_file():
-            raise SpecError("not a run folder: it has no spec.yaml", file=str(path),
-                            hint="Give a spec file or a folder made by `specnet run`.")
-        info = json.loads((path / "run.json").read_text()) if (path / "run.json").is_file() else {}
-        base = Path(info["spec_file"]).parent if info.get("spec_file") else None
-        lines = (path / "metrics.jsonl").read_text().splitlines() if (path / "metrics.jsonl").is_file() else []
-        return Side(str(path), load_spec(path / "spec.yaml", base_dir=base), [json.loads(x) for x in lines], info)
+        run = load_run(path)
+        return Side(str(path), run.spec, run.history, run.info)
     return Side(str(path), load_spec(path))
 
 

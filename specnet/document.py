@@ -110,8 +110,12 @@ def parse_yaml(text: str, file: str, kind: str = "file") -> Document:
     return Document(data, file, origins)
 
 
-def read_yaml(path, kind: str = "file", _chain: tuple = ()) -> Document:
-    """Read the spec at `path`, merged over its `extends:` base spec if it names one."""
+def read_yaml(path, expand=None, kind: str = "file", _chain: tuple = ()) -> Document:
+    """Read the spec at `path`, merged over its `extends:` base spec if it names one.
+
+    `expand(path, name)` returns the mapping a bare name stands for ({split: training} for `training`),
+    so that a mapping in the spec can be merged onto a bare name in its base.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -131,73 +135,31 @@ def read_yaml(path, kind: str = "file", _chain: tuple = ()) -> Document:
     if not base_path.is_file():
         raise SpecError("no such base spec", file=file, line=line, path="extends", got=base,
                         hint=f"The path is relative to the folder of {path}.")
-    parent = read_yaml(base_path, "base", _chain + (path.resolve(),))  # its errors name its own file:line
-    parent.data.pop("name", None)  # a spec's name is its own, never inherited
-    return merged(parent, doc)
+    parent = read_yaml(base_path, expand, "base", _chain + (path.resolve(),))  # errors name its own file:line
+    for own in ("name", "description"):  # a spec's name and description are its own, never inherited
+        parent.data.pop(own, None)
+    return merged(parent, doc, expand)
 
 
-def _merge(base, over):
+def _merge(base, over, path=(), expand=None):
     # A mapping merges key by key, unless it names another component `type` than the base: then it replaces it.
+    if isinstance(base, str) and isinstance(over, dict) and expand is not None:
+        base = expand(path, base) or base
     if isinstance(base, dict) and isinstance(over, dict) and over.get("type", base.get("type")) == base.get("type"):
-        return {**base, **{k: _merge(base[k], v) if k in base else v for k, v in over.items()}}
+        return {**base, **{k: _merge(base[k], v, path + (k,), expand) if k in base else v for k, v in over.items()}}
     return copy.deepcopy(over)
 
 
-def _paths(value, path=()):
+def paths_of(value, path=()):
+    """Yield the path of every node of a nested value, the root first."""
     yield path
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for k, v in items:
-        yield from _paths(v, path + (k,))
+        yield from paths_of(v, path + (k,))
 
 
-def merged(base: Document, over: Document) -> Document:
+def merged(base: Document, over: Document, expand=None) -> Document:
     """Return `over` merged onto `base`; each path keeps the origin of the document its value came from."""
-    data = _merge(base.data, over.data)
-    origins = {p: over.origins.get(p) or base.origins.get(p) for p in _paths(data)}
+    data = _merge(base.data, over.data, (), expand)
+    origins = {p: over.origins.get(p) or base.origins.get(p) for p in paths_of(data)}
     return Document(data, over.file, {p: o for p, o in origins.items() if o})
-
-
-_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def apply_overrides(doc: Document, overrides, expand=None) -> Document:
-    """Return a copy of `doc` with each "dotted.path=value" set (value read as YAML: 0.5, true, [1, 2], l2).
-
-    `expand(path, name)` may return the mapping that a bare name stands for, so that a value can be set
-    inside it (e.g. `data.training.take=1000` when the spec says `training: training`).
-    """
-    data, origins = copy.deepcopy(doc.data), dict(doc.origins)
-    for text in overrides:
-        where = f"--set {text}"
-        key, sep, raw = text.partition("=")
-        parts = [int(i) if i else (int(n) if n.isdigit() else n) for n, i in _PART.findall(key.strip())]
-        if not sep or not parts or "".join(_PART.sub("", key.strip()).split(".")):
-            raise SpecError("expected dotted.path=value", file=where, got=text,
-                            hint="For example: --set training.optimizer.eta=0.5")
-        value = parse_yaml(f"v: {raw}" if raw.strip() else "v: null", where).data["v"]
-        node = data
-        for i, part in enumerate(parts[:-1]):
-            if isinstance(node, list) and not _has(node, part):
-                raise SpecError(f"no item {part} in a list of {len(node)}", file=where, path=parts[:i + 1])
-            nxt = node[part] if _has(node, part) else None
-            if nxt is None and isinstance(node, dict):
-                nxt = node[part] = {}
-                origins[tuple(parts[:i + 1])] = Origin("set", where)
-            elif isinstance(nxt, str) and expand and expand(tuple(parts[:i + 1]), nxt) is not None:
-                nxt = node[part] = expand(tuple(parts[:i + 1]), nxt)
-            if not isinstance(nxt, (dict, list)):
-                raise SpecError(f"cannot set inside {format_path(parts[:i + 1])}: it is not a mapping or list",
-                                file=where, path=parts[:i + 1], got=nxt)
-            node = nxt
-        if isinstance(node, list) and not _has(node, parts[-1]):
-            raise SpecError(f"no item {parts[-1]} in a list of {len(node)}", file=where, path=parts)
-        node[parts[-1]] = value
-        for p in _paths(value, tuple(parts)):
-            origins[p] = Origin("set", where)
-    return Document(data, doc.file, origins)
-
-
-def _has(node, part) -> bool:
-    if isinstance(node, dict):
-        return part in node
-    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)

@@ -25,8 +25,12 @@ class SpecError(ValueError):
         self.message, self.file, self.line, self.got, self.hint = message.rstrip("."), file, line, got, hint
         self.parts = () if isinstance(path, str) else tuple(path)  # the path as a tuple, to look up its line
         self.path = path if isinstance(path, str) else format_path(path)
-        self.problems: list[SpecError] = [self]
         super().__init__(str(self))
+
+    @property
+    def problems(self) -> list:
+        """Every problem this error reports (one, except for SpecErrors)."""
+        return [self]
 
     def located(self, file=None, line=None) -> "SpecError":
         """Return self with a location filled in where it had none (used when re-raising)."""
@@ -73,16 +77,17 @@ class DataError(SpecError):
 class SpecErrors(SpecError):
     """Several problems found at once; str() gives one line per problem, sorted by file and line."""
 
-    def __init__(self, problems: list[SpecError]):
-        first = sorted(problems, key=lambda p: (str(p.file), p.line or 0, p.path))
-        SpecError.__init__(self, first[0].message, file=first[0].file, line=first[0].line, path=first[0].path)
-        self.problems = first
-        self.args = (str(self),)
+    def __init__(self, problems: list):
+        self._problems = sorted(problems, key=lambda p: (str(p.file), p.line or 0, p.path))
+        first = self._problems[0]
+        super().__init__(first.message, file=first.file, line=first.line, path=first.parts or first.path)
+
+    @property
+    def problems(self) -> list:
+        return self._problems
 
     def __str__(self) -> str:
-        if self.problems == [self]:  # still inside __init__
-            return SpecError.__str__(self)
-        return "\n".join(str(p) for p in self.problems)
+        return "\n".join(str(p) for p in self._problems)
 
 
 def raise_all(problems: list[SpecError]) -> None:

@@ -4,7 +4,6 @@
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -12,41 +11,43 @@ import numpy as np
 from specnet.errors import DataError
 
 
+def _bare_model_spec(path: Path, model: dict):
+    """Return a spec for a model file found outside a run folder: it is evaluated on MNIST."""
+    from specnet.spec import spec_from_dict
+
+    sizes = model["sizes"]
+    if sizes[0] != 784 or sizes[-1] != 10:
+        raise DataError(f"a model file outside a run folder is evaluated on MNIST, which needs sizes "
+                        f"[784, ..., 10]; this one has {sizes}", file=str(path),
+                        hint="Give the run folder, whose spec names the data.")
+    return spec_from_dict({"specnet": 1, "data": {"source": "mnist"}, "network": {
+        "input": sizes[0], "layers": [{"size": s, "activation": a} for s, a in zip(sizes[1:], model["activations"])],
+        "cost": model["cost"], "dtype": model["dtype"]}}, file=str(path))
+
+
 def evaluate_path(path, split: str = "test") -> dict:
-    """Return {"split", "correct", "total", "accuracy", "cost", "data", "outputs"} for a run or model file."""
+    """Return {"split", "correct", "total", "accuracy", "cost", "inline", "data", "outputs"} for a run or model."""
     from specnet.compiler import compile_spec
     from specnet.datasets import load_datasets
     from specnet.io import load_model
     from specnet.resolve import Split
-    from specnet.spec import load_spec, spec_from_dict
+    from specnet.runs import load_run
 
     path = Path(path)
-    if path.is_dir() and not (path / "spec.yaml").is_file():
-        raise DataError("not a run folder: it has no spec.yaml", file=str(path),
-                        hint="Give a folder made by `specnet run`, or a model.json file.")
-    run = path if path.is_dir() else path.parent if (path.parent / "spec.yaml").is_file() else None
-    if run is not None:
-        info = json.loads((run / "run.json").read_text()) if (run / "run.json").is_file() else {}
-        base = Path(info["spec_file"]).parent if info.get("spec_file") else None
-        spec = load_spec(run / "spec.yaml", base_dir=base)
-        model = load_model(run / "model.json")
+    in_run = path.is_dir() or (path.name == "model.json" and (path.parent / "spec.yaml").is_file())
+    if in_run:
+        folder = path if path.is_dir() else path.parent
+        spec = load_run(folder, check_data=True).spec
+        model = load_model(folder / "model.json")
     else:
         model = load_model(path)
-        sizes = model["sizes"]
-        if sizes[0] != 784 or sizes[-1] != 10:
-            raise DataError(f"a bare model file is evaluated on MNIST, which needs sizes [784, ..., 10]; "
-                            f"this one has {sizes}", hint="Give the run folder, whose spec names the data.")
-        spec = spec_from_dict({"specnet": 1, "data": {"source": "mnist"}, "network": {
-            "input": sizes[0], "layers": [{"size": s, "activation": a} for s, a in
-                                          zip(sizes[1:], model["activations"])],
-            "cost": model["cost"], "dtype": model["dtype"]}})
+        spec = _bare_model_spec(path, model)
     net = compile_spec(spec)
     net.weights = [np.asarray(w, dtype=net.dtype) for w in model["weights"]]
     net.biases = [np.asarray(b, dtype=net.dtype).reshape(-1, 1) for b in model["biases"]]
-    roles = {"data": Split(split), "training": spec.data.training}
-    data = load_datasets(spec, roles)
-    a = net.outputs(data["data"])
-    correct = net.evaluate(data["data"], a)
-    return {"split": split, "correct": correct, "total": len(data["data"]), "accuracy": correct / len(data["data"]),
-            "cost": net.total_cost(data["data"], len(data["training"]), a),
-            "inline": spec.data.source.type == "inline", "data": data["data"], "outputs": a}
+    data = load_datasets(spec, {split: Split(split), "training": spec.data.training})
+    a = net.outputs(data[split])
+    correct = net.evaluate(data[split], a)
+    return {"split": split, "correct": correct, "total": len(data[split]), "accuracy": correct / len(data[split]),
+            "cost": net.total_cost(data[split], len(data["training"]), a),
+            "inline": spec.data.source.type == "inline", "data": data[split], "outputs": a}

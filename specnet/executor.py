@@ -65,6 +65,7 @@ class Executor:
         nabla_b, nabla_w = self.backprop(x, y, scale=-eta / x.shape[1])  # −(η/m) Σ_x ∇C_x
         reg = self.regularizer
         if reg is not None and reg.lmbda:
+            # Note that the regularization term is part of ∇C, so with momentum it goes into the velocity.
             decay = eta * reg.lmbda / n  # ηλ/n: w → w − (ηλ/n)w (L2, 93) or − (ηλ/n) sgn(w) (L1, 97)
             for w, nw in zip(self.weights, nabla_w):
                 nw -= decay * reg.grad(w)
@@ -114,7 +115,8 @@ class Executor:
         (network2's total_cost uses N in the regularization term).
         """
         a = self.outputs(data) if outputs is None else outputs
-        cost = self.cost.fn(a.T, data.y.T) / len(data)
+        # Note that the sum over the data is taken in float64 whatever the network's dtype.
+        cost = self.cost.fn(a.T.astype(np.float64), data.y.T.astype(np.float64)) / len(data)
         reg = self.regularizer
         if reg is not None and reg.lmbda:
             cost += reg.lmbda / n * sum(reg.penalty(w) for w in self.weights)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from specnet.errors import DataError
 
 _sums: dict = {}
+DAMAGED = (OSError, EOFError, zlib.error)  # what reading a damaged gzip or truncated file can raise
 
 
 def sha256(path: Path) -> str:
@@ -45,7 +47,8 @@ def verify(path: Path, expected: str, where) -> str:
     if actual != expected:
         raise DataError(f"data file {path} is corrupt or not the one the spec names: its SHA-256 is "
                         f"{actual}, expected {expected}", path=where,
-                        hint="Restore the original file (e.g. `git checkout -- data/`), or update sha256 if you changed it on purpose.")
+                        hint="Restore the original file, or update sha256 in the spec if you changed the file on "
+                             "purpose (the bundled MNIST: git checkout -- data/mnist).")
     return actual
 
 
@@ -74,9 +77,13 @@ def _parse_header(head: bytes, path: Path, where) -> tuple:
 
 def idx_shape(path: Path, where) -> tuple:
     """Return the shape stored in an IDX file's header, reading only the header."""
-    with _open(require(path, where)) as f:
-        head = f.read(4)
-        return _parse_header(head + f.read(4 * head[3] if len(head) == 4 else 0), path, where)
+    try:
+        with _open(require(path, where)) as f:
+            head = f.read(4)
+            head += f.read(4 * head[3] if len(head) == 4 else 0)
+    except DAMAGED as e:
+        raise DataError(f"cannot read {path}: {e}", path=where, hint="The file is damaged: restore it.") from None
+    return _parse_header(head, path, where)
 
 
 def read_idx(path: Path, expected_sha256: str, where) -> np.ndarray:
@@ -90,8 +97,8 @@ def read_idx(path: Path, expected_sha256: str, where) -> np.ndarray:
     try:
         with _open(path) as f:
             raw = f.read()
-    except (OSError, EOFError) as e:
-        raise DataError(f"cannot decompress {path}: {e}", path=where) from None
+    except DAMAGED as e:
+        raise DataError(f"cannot decompress {path}: {e}", path=where, hint="The file is damaged: restore it.") from None
     shape = _parse_header(raw[:4 + 4 * raw[3]] if len(raw) > 3 else raw, path, where)
     start, count = 4 + 4 * len(shape), int(np.prod(shape))
     if len(raw) - start != count:

@@ -44,6 +44,8 @@ def load_model(path: Path) -> dict:
         raise DataError(f"{path} is not a model file", got=type(meta).__name__)
     if meta.get("format") == FORMAT:
         npz = Path(path).parent / meta["arrays"]
+        if not npz.is_file():
+            raise DataError(f"the model's arrays {npz} are missing", file=str(path))
         if hashlib.sha256(npz.read_bytes()).hexdigest() != meta["sha256"]:
             raise DataError(f"{npz} does not match the checksum in {path}: the model is corrupt")
         with np.load(npz, allow_pickle=False) as z:

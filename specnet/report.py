@@ -55,6 +55,23 @@ class Progress:
             self.stream.write("\r" + " " * 70 + "\r")
 
 
+def run_summary(run) -> dict:
+    """Return the end of `specnet run`: {"text": lines for people, "json": the same for programs}."""
+    from specnet.runs import best
+
+    monitored = [m for m in (run.spec.training.monitor if run.spec.training else ()) if "accuracy" in m]
+    bests = {m: dict(zip(("best", "epoch"), best(run.history, m))) for m in monitored}
+    lines = []
+    if run.spec.data.source.type == "inline":  # a small table, e.g. a perceptron's truth table: show it
+        table = run.data["evaluation"]
+        lines.append(outputs_table(table, run.model.outputs(table)))
+    lines += [f"Best {m.replace('_', ' ')}: {100 * b['best']:.2f}% (epoch {b['epoch']})"
+              for m, b in bests.items() if b["best"] is not None]
+    lines.append(f"Run saved in {run.folder}")
+    return {"text": "\n".join(lines),
+            "json": {"run": str(run.folder), "history": run.history, "best": bests, "unmet": run.failures}}
+
+
 def layer_rows(spec) -> list:
     """Return one dict per layer (weights, biases, parameters) and a total: 23,860 for [784, 30, 10]."""
     sizes, rows = spec.network.sizes, []
@@ -99,6 +116,10 @@ def outputs_table(data, outputs) -> str:
     return "\n".join(lines)
 
 
+def _best(side: dict) -> str:
+    return f"{fmt(side['best'])} ({side['best_epoch']})" if side["best"] is not None else MISSING
+
+
 def diff_text(result: dict) -> str:
     """Return a diff (from specnet.diff.compare) as text grouped by section."""
     lines = [f"a: {result['a']}", f"b: {result['b']}", ""]
@@ -111,8 +132,7 @@ def diff_text(result: dict) -> str:
         lines += ["", f"{'metric':<22}{'final a':>10}{'final b':>10}   {'best a (epoch)':<18}{'best b (epoch)':<18}"]
         for metric, row in result["metrics"].items():
             a, b = row["a"], row["b"]
-            cell = lambda s: f"{fmt(s['best'])} ({s['best_epoch']})" if s["best"] is not None else MISSING  # noqa: E731
-            lines.append(f"{metric:<22}{fmt(a['final']):>10}{fmt(b['final']):>10}   {cell(a):<18}{cell(b):<18}")
+            lines.append(f"{metric:<22}{fmt(a['final']):>10}{fmt(b['final']):>10}   {_best(a):<18}{_best(b):<18}")
     if result["provenance"]:
         lines += ["", "[provenance]"] + [f"  {r['key']}: {fmt(r['a'])} -> {fmt(r['b'])}" for r in result["provenance"]]
     return "\n".join(lines)

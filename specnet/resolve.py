@@ -51,8 +51,11 @@ def fill(value, schema, path=(), origins=None):
         return out
     if isinstance(value, list) and "items" in schema:
         return [fill(v, schema["items"], path + (i,), origins) for i, v in enumerate(value)]
-    if schema.get("type") == "number" and isinstance(value, int) and not isinstance(value, bool):
+    types = schema.get("type", ())
+    if "number" in types and isinstance(value, int) and not isinstance(value, bool):
         return float(value)  # eta: 3 and eta: 3.0 are the same spec
+    if "integer" in types and isinstance(value, float):
+        return int(value)    # epochs: 1e1 is 10 (the schema accepts only whole numbers here)
     return value
 
 
@@ -74,6 +77,10 @@ class Split:
     split: str
     digits: tuple | None = None
     take: int | None = None
+
+    @classmethod
+    def of(cls, value: dict) -> "Split":
+        return cls(value["split"], None if value["digits"] is None else tuple(value["digits"]), value["take"])
 
 
 @dataclass(frozen=True)
@@ -154,7 +161,6 @@ class Spec:
 def build_spec(resolved: dict, file=None, origins=None, base_dir=None) -> Spec:
     """Return the Spec dataclasses for a filled, checked spec dict."""
     d, net = resolved["data"], resolved["network"]
-    split = lambda s: Split(s["split"], None if s["digits"] is None else tuple(s["digits"]), s["take"])  # noqa: E731
     network = Network(net["input"], tuple(Layer(la["size"], la["activation"],
                                                   Component.of(la["init"]) if "init" in la else None)
                                             for la in net["layers"]),
@@ -163,7 +169,7 @@ def build_spec(resolved: dict, file=None, origins=None, base_dir=None) -> Spec:
     training = t and Training(t["epochs"], t["mini_batch_size"], Component.of(t["optimizer"]),
                               Component.of(t["regularization"]), tuple(t["monitor"]), t["shuffle"])
     return Spec(resolved["name"], resolved["description"], resolved["seed"],
-                Data(Component.of(d["source"]), split(d["training"]), split(d["evaluation"])), network, training,
+                Data(Component.of(d["source"]), Split.of(d["training"]), Split.of(d["evaluation"])), network, training,
                 tuple(Expectation(**e) for e in resolved["expect"]), resolved, file, origins or {}, base_dir)
 
 

@@ -9,20 +9,16 @@
 from __future__ import annotations
 
 import json
-import os
-import platform
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
-
 from specnet.compiler import build, compile_spec, generator
 from specnet.datasets import load_datasets
+from specnet.errors import SpecError
 from specnet.io import save_model
+from specnet.provenance import provenance, write_json
 from specnet.resolve import dump
 
 
@@ -32,41 +28,26 @@ class Run:
     history: list
     failures: list = field(default_factory=list)  # unmet `expect` bounds, as sentences
     model: object = None
+    data: dict = field(default_factory=dict)      # the Datasets used: {"training": ..., "evaluation": ...}
+    info: dict = field(default_factory=dict)      # run.json
+    spec: object = None
 
 
 def new_run_folder(runs_dir, name: str) -> Path:
     """Create and return runs_dir/<name>-<timestamp>, adding -2, -3, ... rather than reuse a folder."""
     runs_dir = Path(runs_dir)
-    runs_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    for i in range(1, 1000):
-        folder = runs_dir / (f"{name}-{stamp}" + (f"-{i}" if i > 1 else ""))
-        try:
-            folder.mkdir()  # fails if it exists: an earlier run is never touched
-            return folder
-        except FileExistsError:
-            continue
-    raise RuntimeError(f"cannot create a new run folder in {runs_dir}")
-
-
-def _git(folder: Path):
     try:
-        out = lambda *a: subprocess.run(["git", "-C", str(folder), *a], capture_output=True, text=True,  # noqa: E731
-                                        timeout=5, check=True).stdout.strip()
-        return {"commit": out("rev-parse", "HEAD"), "dirty": bool(out("status", "--porcelain"))}
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
-def provenance(spec, source_sums: dict) -> dict:
-    """Return what is needed to reproduce or explain a run."""
-    from specnet import __version__
-
-    blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
-    return {"specnet": __version__, "spec_file": spec.file, "spec_sha256": spec.digest(), "name": spec.name,
-            "seed": spec.seed, "data": source_sums, "python": platform.python_version(), "numpy": np.__version__,
-            "blas": {k: blas.get(k) for k in ("name", "version")}, "platform": platform.platform(),
-            "cpus": os.cpu_count(), "command": sys.argv, "git": _git(Path(spec.file or ".").resolve().parent)}
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        for i in range(1, 1000):
+            folder = runs_dir / (f"{name}-{stamp}" + (f"-{i}" if i > 1 else ""))
+            if not folder.exists():
+                folder.mkdir()  # fails if it exists: an earlier run is never touched
+                return folder
+    except OSError as e:
+        raise SpecError(f"cannot create a run folder in {runs_dir}: {e.strerror or e}", file="--runs-dir",
+                        hint="Give a folder you can write to.") from None
+    raise SpecError(f"cannot find a free run folder name in {runs_dir}", file="--runs-dir")
 
 
 def best(history: list, metric: str):
@@ -78,14 +59,20 @@ def best(history: list, metric: str):
     return pick[metric], pick["epoch"]
 
 
+def final(history: list, metric: str):
+    """Return the last value of `metric`, or None."""
+    return next((r[metric] for r in reversed(history) if metric in r), None)
+
+
 def unmet(spec, history: list) -> list:
     """Return one sentence per `expect` bound that the run did not meet."""
     failures = []
     for e in spec.expect:
-        value = best(history, e.metric)[0] if e.at == "best" else next(
-            (r[e.metric] for r in reversed(history) if e.metric in r), None)
-        if value is None or (e.min is not None and value < e.min) or (e.max is not None and value > e.max):
-            bounds = " and ".join(f"{k} {v}" for k, v in (("min", e.min), ("max", e.max)) if v is not None)
+        value = best(history, e.metric)[0] if e.at == "best" else final(history, e.metric)
+        bounds = " and ".join(f"{k} {v}" for k, v in (("min", e.min), ("max", e.max)) if v is not None)
+        if value is None:
+            failures.append(f"expect: {e.at} {e.metric} has no value to check against ({bounds}): no epoch ran")
+        elif (e.min is not None and value < e.min) or (e.max is not None and value > e.max):
             failures.append(f"expect: {e.at} {e.metric} = {value} is outside the bounds ({bounds})")
     return failures
 
@@ -94,13 +81,13 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
     """Train `spec` (or only evaluate it, without a training section) and record the run; return it."""
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     source = build("source", spec.data.source)
-    data = load_datasets(spec, {"training": spec.data.training, "evaluation": spec.data.evaluation})
+    data = load_datasets(spec, {"training": spec.data.training, "evaluation": spec.data.evaluation}, source)
     net = compile_spec(spec)
     folder = new_run_folder(runs_dir, spec.name)
     (folder / "spec.yaml").write_text(dump(spec), encoding="utf-8")
-    info = provenance(spec, source.checksums(spec.base))
-    info.update(status="running", started=started.isoformat(timespec="seconds"))
-    _write_json(folder / "run.json", info)
+    info = {**provenance(spec, source.checksums(spec.base)), "status": "running",
+            "started": started.isoformat(timespec="seconds")}
+    write_json(folder / "run.json", info)
     epoch_seconds, last = [], [time.perf_counter()]
     with open(folder / "metrics.jsonl", "x", encoding="utf-8") as metrics:
         def record(row):
@@ -123,11 +110,20 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
     failures = unmet(spec, history)
     info.update(status="completed", ended=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 wall_seconds=round(time.perf_counter() - t0, 3), epoch_seconds=epoch_seconds, unmet=failures)
-    _write_json(folder / "run.json", info)
-    return Run(folder, history, failures, net)
+    write_json(folder / "run.json", info)
+    return Run(folder, history, failures, net, data, info, spec)
 
 
-def _write_json(path: Path, data: dict):
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+def load_run(folder, check_data: bool = False) -> Run:
+    """Load a run folder: its resolved spec (data paths relative to the original spec's folder), metrics
+    and provenance. The data files are only looked at if `check_data`."""
+    from specnet.spec import load_spec
+
+    folder = Path(folder)
+    if not (folder / "spec.yaml").is_file():
+        raise SpecError("not a run folder: it has no spec.yaml", file=str(folder),
+                        hint="Give a folder made by `specnet run`.")
+    info = json.loads((folder / "run.json").read_text()) if (folder / "run.json").is_file() else {}
+    spec = load_spec(folder / "spec.yaml", base_dir=info.get("spec_dir"), check_data=check_data)
+    lines = (folder / "metrics.jsonl").read_text().splitlines() if (folder / "metrics.jsonl").is_file() else []
+    return Run(folder, [json.loads(x) for x in lines], info=info, spec=spec)

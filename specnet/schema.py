@@ -35,6 +35,24 @@ def deref(schema: dict) -> dict:
     return schema
 
 
+@functools.lru_cache(maxsize=None)
+def key_homes() -> dict:
+    """Return {key: [dotted paths where the schema allows it]}, e.g. "eta": ["training.optimizer.eta"]."""
+    homes: dict = {}
+
+    def walk(node, path):
+        node = deref(node)
+        for branch in node.get("oneOf", []):
+            walk(branch, path)
+        if "items" in node:
+            walk(node["items"], path + "[]")
+        for key, sub in node.get("properties", {}).items():
+            homes.setdefault(key, []).append(f"{path}.{key}" if path else key)
+            walk(sub, f"{path}.{key}" if path else key)
+    walk(load_schema(), "")
+    return {k: sorted(set(v)) for k, v in homes.items()}
+
+
 def schema_at(path) -> dict:
     """Return the schema of the value at `path` (through $refs, list items and mapping branches)."""
     node = load_schema()
@@ -89,7 +107,10 @@ def explain(err):
     elif v == "additionalProperties":
         known = sorted(schema.get("properties", {}))
         for key in sorted(set(inst) - set(known)):
-            yield path + (key,), f"unknown key '{key}'", _NO, f"Known keys here: {', '.join(known)}.{suggest(key, known)}"
+            homes = [h for h in key_homes().get(key, []) if h != "extends"]
+            hint = (f"'{key}' belongs in {' or '.join(homes)}." if homes and not suggest(key, known) else
+                    f"Known keys here: {', '.join(known)}.{suggest(key, known)}")
+            yield path + (key,), f"unknown key '{key}'", _NO, hint
     elif v == "required":
         for key in [k for k in err.validator_value if k not in inst]:
             hint = f"Run: sha256sum {inst.get('path', 'FILE')}" if key == "sha256" else ""

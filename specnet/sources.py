@@ -5,13 +5,14 @@ and `load(base, splits)` -> {split: (x, y)}, x of shape (N, features), y integer
 """
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from specnet.errors import DataError
-from specnet.idx import idx_shape, read_idx, require, verify
+from specnet.idx import DAMAGED, idx_shape, read_idx, require, verify
 from specnet.registry import Registry
 
 SOURCES = Registry("data source")
@@ -44,10 +45,17 @@ class IDXSource:
 
     def describe(self, base) -> Info:
         shapes = {r: idx_shape(self._path(base, r), WHERE + ("files", r)) for r in self.files}
+        for role, shape in shapes.items():
+            if (len(shape) == 1) != role.endswith("labels"):
+                want = "labels (one number per example)" if role.endswith("labels") else "images (N x rows x columns)"
+                raise DataError(f"{role} must hold {want}; this file holds an array of shape {shape}",
+                                path=WHERE + ("files", role), hint="Are images and labels swapped?")
         for part in ("train", "test"):
             n_img, n_lab = shapes[f"{part}_images"][0], shapes[f"{part}_labels"][0]
             if n_img != n_lab:
                 raise DataError(f"{n_img} {part} images but {n_lab} labels", path=WHERE + ("files",))
+        for role in ("train_images", "test_images"):
+            verify(self._path(base, role), self.files[role]["sha256"], WHERE + ("files", role))
         labels = [self._read(base, r) for r in ("train_labels", "test_labels")]
         n_train = shapes["train_images"][0]
         if self.validation >= n_train:
@@ -112,18 +120,20 @@ class NPZSource:
         try:
             with np.load(path, allow_pickle=False) as z:
                 arrays = {k: z[k] for k in z.files}
-        except (OSError, ValueError) as e:
-            raise DataError(f"cannot read {path} as .npz: {e}", path=WHERE + ("path",)) from None
+        except (*DAMAGED, ValueError, zipfile.BadZipFile) as e:
+            raise DataError(f"cannot read {path} as .npz: {e}", path=WHERE + ("path",),
+                            hint="Write it with numpy.savez (no object arrays).") from None
         missing = [k for k in self.NAMES if k not in arrays]
         if missing:
             raise DataError(f"{path} has no array {', '.join(missing)}", path=WHERE + ("path",),
                             hint=f"It has: {', '.join(sorted(arrays))}.")
+        for name in [k for k in arrays if k.startswith(("x_", "y_"))]:
+            _check_array(name, arrays[name], path)
         if "x_validation" not in arrays:
             n = len(arrays["x_train"]) - self.validation
             for k in ("x", "y"):
                 arrays[f"{k}_validation"], arrays[f"{k}_train"] = arrays[f"{k}_train"][n:], arrays[f"{k}_train"][:n]
-        flat = lambda x: x.reshape(len(x), int(np.prod(x.shape[1:])))  # noqa: E731 (also for 0 examples)
-        return {s: (flat(arrays[f"x_{p}"]), arrays[f"y_{p}"].astype(np.int64))
+        return {s: (_rows(arrays[f"x_{p}"]), arrays[f"y_{p}"].astype(np.int64))
                 for s, p in (("training", "train"), ("validation", "validation"), ("test", "test"))}
 
     def describe(self, base) -> Info:
@@ -136,6 +146,26 @@ class NPZSource:
 
     def load(self, base, splits) -> dict:
         return self._arrays(base)
+
+
+def _rows(x: np.ndarray) -> np.ndarray:
+    """Return x as (N, features), also when N is 0."""
+    return x.reshape(len(x), int(np.prod(x.shape[1:])))
+
+
+def _check_array(name: str, a: np.ndarray, path) -> None:
+    """Labels must be whole numbers >= 0, one per example; inputs bytes, or finite floats in [0, 1]."""
+    where, problem = WHERE + ("path",), None
+    if name.startswith("y_"):
+        if a.ndim != 1:
+            problem = f"must be class labels, one per example; it has shape {a.shape}"
+        elif a.size and (a.dtype.kind not in "iuf" or a.min() < 0 or not np.all(np.mod(a, 1) == 0)):
+            problem = "must hold whole-number class labels >= 0"
+    elif a.dtype != np.uint8 and a.size and (a.dtype.kind != "f" or not np.all(np.isfinite(a))
+                                              or a.min() < 0 or a.max() > 1):
+        problem = "must hold bytes (uint8) or finite floats in [0, 1]"
+    if problem:
+        raise DataError(f"array {name} of {path} {problem}", path=where)
 
 
 @SOURCES.register("inline")

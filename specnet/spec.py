@@ -11,18 +11,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from specnet.checks import run_checks
-from specnet.document import Document, Origin, apply_overrides, read_yaml
+from specnet.document import Document, Origin, read_yaml
+from specnet.overrides import apply_overrides
 from specnet.errors import SpecError, raise_all
 from specnet.resolve import Spec, build_spec, fill
 from specnet.schema import load_schema, mapping_form, validate_schema
 
 
-def load_spec(path, overrides=(), base_dir=None) -> Spec:
+def load_spec(path, overrides=(), base_dir=None, check_data: bool = True) -> Spec:
     """Return the resolved Spec of the YAML file at `path`, with "dotted.path=value" overrides applied.
 
     Relative data paths are relative to the spec's folder, or to `base_dir` if given (for a run's spec.yaml).
+    With `check_data` false the data files are not looked at (and checks that need them are skipped).
     """
-    return spec_from_document(apply_overrides(read_yaml(path), overrides, mapping_form), base_dir)
+    doc = apply_overrides(read_yaml(path, mapping_form), overrides, mapping_form)
+    return spec_from_document(doc, base_dir, check_data)
 
 
 def spec_from_dict(data: dict, file: str | None = None) -> Spec:
@@ -30,7 +33,7 @@ def spec_from_dict(data: dict, file: str | None = None) -> Spec:
     return spec_from_document(Document(dict(data), file, {}))
 
 
-def spec_from_document(doc: Document, base_dir=None) -> Spec:
+def spec_from_document(doc: Document, base_dir=None, check_data: bool = True) -> Spec:
     """Validate, fill in defaults and check a Document; raise every problem found at once."""
     validate_schema(doc)
     origins = dict(doc.origins)
@@ -40,11 +43,11 @@ def spec_from_document(doc: Document, base_dir=None) -> Spec:
         origins[("name",)] = Origin("default")
     resolved = fill(data, load_schema(), (), origins)
     spec = build_spec(resolved, doc.file, origins, base_dir)
-    problems = []
+    problems, info = [], None
     try:
-        info = describe_data(spec)
+        info = describe_data(spec) if check_data else None
     except SpecError as e:
-        problems, info = [e], None
+        problems = [e]
     problems += run_checks(spec, info)
     raise_all([p.located(*spec.where(p.parts)) if p.file is None else p for p in problems])
     return spec

@@ -11,10 +11,19 @@ from specnet.errors import SpecError
 
 
 def spec_files(paths) -> list:
-    """Return the spec files named by `paths`: files as given, folders searched for *.yaml and *.yml."""
+    """Return the spec files named by `paths`: files as given; in folders, every *.yaml and *.yml file
+    except in hidden folders (.github, ...) and run folders (those holding a run.json)."""
     out = []
     for p in map(Path, paths):
-        out += sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml")) if p.is_dir() else [p]
+        if not p.is_dir():
+            out.append(p)
+            continue
+        for q in sorted(p.rglob("*")):
+            inside = q.relative_to(p).parents
+            skip = any(part.startswith(".") for part in q.relative_to(p).parts[:-1]) or any(
+                (p / d / "run.json").is_file() for d in inside)
+            if q.suffix in (".yaml", ".yml") and q.is_file() and not skip:
+                out.append(q)
     return out
 
 

@@ -37,13 +37,6 @@ def test_sigmoid_does_not_overflow_and_is_half_at_zero():
     assert a.tolist() == [[0.0, 0.5, 1.0]]
 
 
-def test_sigmoid_prime_is_sigma_times_one_minus_sigma():  # EX14
-    s = ACTIVATIONS.get("sigmoid")
-    a = s.fn(Z)
-    np.testing.assert_allclose(s.prime(Z, a), REFERENCE["sigmoid"](Z) * (1 - REFERENCE["sigmoid"](Z)),
-                               rtol=1e-12, atol=1e-15)
-
-
 def test_relu_prime_at_zero_is_zero():
     relu = ACTIVATIONS.get("relu")
     assert relu.prime(np.array([0.0]), relu.fn(np.array([0.0]))).tolist() == [0.0]
@@ -52,10 +45,6 @@ def test_relu_prime_at_zero_is_zero():
 def test_perceptron_outputs_zero_at_exactly_zero():  # (1.2): strict >, unlike a step function
     assert ACTIVATIONS.get("perceptron").fn(np.array([0.0, 1e-12, -1e-12])).tolist() == [0.0, 1.0, 0.0]
     assert ACTIVATIONS.get("perceptron").trainable is False
-
-
-def test_tanh_identity_with_sigmoid():  # σ(z) = (1 + tanh(z/2))/2
-    np.testing.assert_allclose(ACTIVATIONS.get("sigmoid").fn(Z), (1 + np.tanh(Z / 2)) / 2, rtol=1e-12)
 
 
 def test_softmax_columns_are_distributions(rng):  # (79)

@@ -122,10 +122,10 @@ def test_run_writes_a_complete_run_folder(tmp_path, tiny_file, capsys):
     assert folder.name.startswith("tiny-")
     assert RUN_FILES <= {p.name for p in folder.iterdir()}
     info = json.loads((folder / "run.json").read_text())
-    assert {"spec_sha256", "seed", "numpy", "python", "blas", "started", "ended", "wall_seconds"} <= set(info)
+    assert {"resolved_spec_sha256", "seed", "numpy", "python", "blas", "started", "ended", "wall_seconds"} <= set(info)
     assert info["status"] == "completed"
     assert info["seed"] == 3
-    assert info["spec_sha256"] == load_spec(tiny_file).digest()
+    assert info["resolved_spec_sha256"] == load_spec(tiny_file).digest()
     assert info["wall_seconds"] >= 0 and info["started"] <= info["ended"]
     rows = [json.loads(x) for x in (folder / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in rows] == [0, 1, 2, 3, 4]

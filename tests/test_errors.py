@@ -597,7 +597,7 @@ def test_cli_bad_set_is_one_line(capsys, write_spec, tmp_path):
     code, out, err = cli(capsys, "run", spec, "--set", "seed", "--runs-dir", tmp_path / "runs")
     assert code == 2
     assert err.splitlines() == ["--set seed: expected dotted.path=value. Got 'seed'. "
-                                "For example: --set training.optimizer.eta=0.5"]
+                                "For example: --set training.optimizer.eta=0.5 or --set network.layers[0].size=100"]
     code, out, err = cli(capsys, "show", spec, "--set", "training.optimizer.eta=-1")
     assert code == 2
     assert err.splitlines() == ["--set training.optimizer.eta=-1: training.optimizer.eta: "

@@ -27,6 +27,3 @@ def test_penalties():
 def test_l1_gradient_at_zero_is_zero():  # sgn(0) = 0 (REG3)
     assert REGULARIZERS.get("l1")().grad(np.array([0.0, -0.0, 2.0])).tolist() == [0.0, 0.0, 1.0]
 
-
-def test_lambda_is_kept():
-    assert REGULARIZERS.get("l2")(lmbda=5.0).lmbda == 5.0

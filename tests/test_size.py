@@ -8,7 +8,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "specnet"
 LIMITS = {"executor.py": 300, "compiler.py": 300, "cli.py": 150}
-MODULE_LIMIT, TOTAL_LIMIT = 150, 1700
+# STYLE.md aims for 1,500 code lines in all; 1.0 (six commands, four data sources, provenance) needs about
+# 1,790 (2026-11-23). Raise TOTAL_LIMIT only in a commit that says why; split a module rather than golf it.
+MODULE_LIMIT, TOTAL_LIMIT = 150, 1800
 
 
 def code_lines(path: Path) -> int:

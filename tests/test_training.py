@@ -25,11 +25,10 @@ def test_another_seed_gives_another_run(tmp_path):
 
 def test_learns_xor():
     spec = spec_from_dict({**tiny_spec(), "seed": 1})
-    t = spec.training
     data = load_datasets(spec, {"training": spec.data.training})["training"]
     net = compile_spec(spec)
     history = net.train(data, 2000, 4, generator(spec.seed, "shuffle"), data, ["evaluation_accuracy"])
-    assert history[-1]["evaluation_accuracy"] == 1.0 and t.optimizer.params["eta"] == 2.0
+    assert history[-1]["evaluation_accuracy"] == 1.0
 
 
 def test_cost_falls_when_training(tmp_path):

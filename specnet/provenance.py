@@ -1,0 +1,48 @@
+"""Provenance of a run: what is needed to reproduce it or explain a difference (run.json)."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _git_output(folder: Path, *args) -> str:
+    return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=5,
+                          check=True).stdout.strip()
+
+
+def git_state(folder: Path):
+    """Return {"commit", "dirty"} of the git work tree holding `folder`, or None outside one."""
+    try:
+        return {"commit": _git_output(folder, "rev-parse", "HEAD"),
+                "dirty": bool(_git_output(folder, "status", "--porcelain"))}
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def provenance(spec, data_sums: dict) -> dict:
+    """Return run.json's provenance: digest of the resolved spec, data checksums, seed, versions, BLAS, git."""
+    from specnet import __version__
+
+    blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+    spec_dir = spec.base.resolve()
+    return {"specnet": __version__, "name": spec.name, "spec_file": spec.file, "spec_dir": str(spec_dir),
+            "resolved_spec_sha256": spec.digest(), "seed": spec.seed, "data": data_sums,
+            "python": platform.python_version(), "numpy": np.__version__,
+            "blas": {k: blas.get(k) for k in ("name", "version")}, "platform": platform.platform(),
+            "cpus": os.cpu_count(), "command": sys.argv,
+            "git": {"specnet": git_state(PACKAGE_DIR), "spec": git_state(spec_dir)}}
+
+
+def write_json(path: Path, data: dict):
+    """Write JSON atomically: a reader never sees half a file."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
