@@ -13,6 +13,9 @@ def fmt(value) -> str:
         return f"{value:.6g}"
     if value is None:
         return "null"
+    if value == "":
+        return '""'
+
     if isinstance(value, list):
         return "[" + ", ".join(map(fmt, value)) + "]"
     return str(value).lower() if isinstance(value, bool) else str(value)
