@@ -22,6 +22,7 @@ import numpy as np
 
 from specnet.compiler import compile_spec, generator
 from specnet.datasets import load_datasets
+from specnet.executor import Recipe
 from specnet.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +49,7 @@ def columns(data, count: int) -> list:
 def specnet_epoch(net, data, m, rng) -> float:
     """Seconds of one epoch of net.train (shuffle and mini-batch SGD, no evaluation)."""
     t0 = time.perf_counter()
-    net.train(data, 1, m, rng)
+    net.train(data, Recipe(1, m), rng)
     return time.perf_counter() - t0
 
 
@@ -156,9 +157,11 @@ def main(argv=None) -> None:
     p.add_argument("--quick", action="store_true", help="tiny sizes, to check that the script works")
     p.add_argument("--train-images", type=int, help="training images for specnet (default all 50,000)")
     p.add_argument("--ref-images", type=int, help="prefix timed for the reference (default 10,000)")
-    p.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md", help="Markdown file to write")
+    p.add_argument("--out", type=Path, help="Markdown file to write (default bench/RESULTS.md; with --quick, "
+                                            "bench/out/QUICK.md, which git ignores)")
     a = p.parse_args(argv)
     repeats, take = a.repeats or (1 if a.quick else 3), a.train_images or (2_000 if a.quick else None)
+    a.out = a.out or ROOT / "bench" / ("out/QUICK.md" if a.quick else "RESULTS.md")
     say = lambda text: print(text, file=sys.stderr, flush=True)
     configs, diff = configurations(a.quick, take, a.ref_images)
     for c in configs:

@@ -70,6 +70,32 @@ def trainable(spec, info):
                              hint="Remove the training section to only evaluate hand-set weights, or use sigmoid.")
 
 
+@CHECKS.register("dropout_placement")
+def dropout_placement(spec, info):
+    """Dropout is for hidden layers only (the book leaves input and output neurons untouched)."""
+    last = len(spec.network.layers) - 1
+    if spec.network.layers[last].dropout:
+        yield CheckError("dropout is for hidden layers only, not the output layer", path=_LAYERS + (last, "dropout"),
+                         got=spec.network.layers[last].dropout, hint="Set it on a hidden layer, or remove it.")
+
+
+@CHECKS.register("watched_metrics")
+def watched_metrics(spec, info):
+    """The metric a schedule or early stopping watches must be monitored; steps need one η per epoch."""
+    t = spec.training
+    if not t:
+        return
+    watched = [(("training", "schedule", "metric"), t.schedule.params.get("metric"))]
+    watched.append((("training", "early_stopping", "metric"), (t.early_stopping or {}).get("metric")))
+    for path, metric in watched:
+        if metric and metric not in t.monitor:
+            yield CheckError(f"metric '{metric}' is watched but not monitored", path=path,
+                             hint=f"Add it to training.monitor (now: {', '.join(t.monitor) or 'nothing'}).")
+    if t.schedule.type == "steps" and len(t.schedule.params["at"]) != len(t.schedule.params["etas"]):
+        yield CheckError("`at` and `etas` must have the same length: one new η per epoch listed",
+                         path=("training", "schedule"), got=t.schedule.params)
+
+
 @CHECKS.register("explicit_shapes")
 def explicit_shapes(spec, info):
     """Explicit weights must be size x inputs, and biases one per neuron."""

@@ -14,17 +14,18 @@ import numpy as np
 from specnet.activations import ACTIVATIONS
 from specnet.costs import COSTS
 from specnet.errors import CheckError
-from specnet.executor import Executor
+from specnet.executor import Executor, Recipe
 from specnet.initializers import INITIALIZERS
 from specnet.optimizers import OPTIMIZERS
 from specnet.regularizers import REGULARIZERS
 from specnet.resolve import Component
+from specnet.schedules import SCHEDULES, EarlyStopping
 from specnet.sources import SOURCES
 
 REGISTRIES = {"activation": ACTIVATIONS, "cost": COSTS, "init": INITIALIZERS, "optimizer": OPTIMIZERS,
-              "regularization": REGULARIZERS, "source": SOURCES}
+              "regularization": REGULARIZERS, "schedule": SCHEDULES, "source": SOURCES}
 # One independent random stream per purpose, so that adding draws for one never shifts another.
-STREAMS = {"init": 0, "shuffle": 1}
+STREAMS = {"init": 0, "shuffle": 1, "dropout": 2, "expand": 3}
 
 
 def generator(seed: int, stream: str) -> np.random.Generator:
@@ -55,6 +56,17 @@ def compile_spec(spec, rng: np.random.Generator | None = None) -> Executor:
         biases.append(b.astype(dtype))
     activations = [build("activation", layer.activation) for layer in net.layers]
     training = spec.training
-    return Executor(sizes, activations, build("cost", net.cost), weights, biases,
+    executor = Executor(sizes, activations, build("cost", net.cost), weights, biases,
                     optimizer=build("optimizer", training.optimizer) if training else None,
-                    regularizer=build("regularization", training.regularization if training else "none"))
+                    regularizer=build("regularization", training.regularization if training else "none"),
+                    dropout=[layer.dropout for layer in net.layers])
+    executor.dropout_rng = generator(spec.seed, "dropout")
+    return executor
+
+
+def compile_recipe(training) -> Recipe:
+    """Return the Recipe of a spec's training section: schedule and early stopping built from their names."""
+    stopping = training.early_stopping
+    return Recipe(training.epochs, training.mini_batch_size, training.monitor, training.shuffle,
+                  build("schedule", training.schedule), stopping and EarlyStopping(**stopping),
+                  training.monitor_every)

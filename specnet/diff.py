@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from specnet.errors import format_path
-from specnet.runs import best
+from specnet.metrics import best
 
 MISSING = "(absent)"
 _QUIET = {"started", "ended", "wall_seconds", "epoch_seconds", "command", "status", "unmet"}

@@ -6,18 +6,36 @@ and the sums over the mini-batch become matrix products.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from specnet.metrics import epochs_since_best
+
 _CHUNK = 10_000  # examples per feedforward when evaluating: bounds the memory of z^l
+
+
+@dataclass
+class Recipe:
+    """How to train: the compiled `training` section of a spec."""
+    epochs: int
+    mini_batch_size: int = 10
+    monitor: tuple = ()
+    shuffle: bool = True
+    schedule: object = None        # rate(eta0, history) -> η for the next epoch, or None to stop
+    early_stopping: object = None  # EarlyStopping, or None
+    monitor_every: int | None = None  # also measure the evaluation_* metrics every this many images
 
 
 class Executor:
     """A compiled network. Weights w^l are (n_l, n_{l−1}) and biases b^l are (n_l, 1), as in the book."""
 
-    def __init__(self, sizes, activations, cost, weights, biases, optimizer=None, regularizer=None):
+    def __init__(self, sizes, activations, cost, weights, biases, optimizer=None, regularizer=None, dropout=None):
         self.sizes, self.activations, self.cost = list(sizes), activations, cost
         self.weights, self.biases = weights, biases
         self.optimizer, self.regularizer = optimizer, regularizer
+        self.dropout = list(dropout or [0.0] * len(weights))  # fraction of each layer's neurons dropped
+        self.dropout_rng = None
 
     def __repr__(self) -> str:
         return f"Executor(sizes={self.sizes}, cost={self.cost.name!r})"
@@ -32,37 +50,56 @@ class Executor:
             a = act.fn(w @ a + b)  # (n_l, batch)
         return a
 
-    def backprop(self, x, y, scale=1.0):
+    def backprop(self, x, y, scale=1.0, masks=None):
         """Return (nabla_b, nabla_w), the sums over the columns of x of ∂C_x/∂b^l and ∂C_x/∂w^l, times `scale`.
 
         x is (n_in, m) and y (n_out, m). Note that `scale` multiplies δ^L, and so every δ^l and gradient
         after it: with scale = −η/m the results are the SGD step itself (1.20–1.21), at no extra cost.
+        `masks[l]`, if given, multiplies layer l's activations (dropout) on the way forward and its δ on
+        the way back.
         """
-        # 1) feedforward, keeping every z^l and a^l
-        activations, zs = [x], []
-        for w, b, act in zip(self.weights, self.biases, self.activations):
-            z = w @ activations[-1]  # (n_l, m)
+        masks = masks or [None] * len(self.weights)
+        # 1) feedforward, keeping every z^l, σ(z^l), and the (possibly dropped-out) input to each layer
+        inputs, zs, outs = [x], [], []
+        for w, b, act, mask in zip(self.weights, self.biases, self.activations, masks):
+            z = w @ inputs[-1]  # (n_l, m)
             z += b
             zs.append(z)
-            activations.append(act.fn(z))
+            outs.append(act.fn(z))
+            inputs.append(outs[-1] if mask is None else outs[-1] * mask)
         # 2) output error δ^L = ∇_a C ⊙ σ'(z^L)  (BP1), in the form the cost gives it
-        delta = self.cost.delta(zs[-1], activations[-1], y, self.activations[-1])
+        delta = self.cost.delta(zs[-1], outs[-1], y, self.activations[-1])
         if scale != 1.0:
             delta *= scale
         nabla_b, nabla_w = [None] * len(zs), [None] * len(zs)
         for l in range(len(zs) - 1, -1, -1):
             # 4) gradients ∂C/∂b = δ (BP3) and ∂C/∂w = a_in δ_out (BP4), summed over the mini-batch
             nabla_b[l] = delta.sum(axis=1, keepdims=True)  # (n_l, 1)
-            nabla_w[l] = delta @ activations[l].T          # (n_l, n_{l−1})
+            nabla_w[l] = delta @ inputs[l].T               # (n_l, n_{l−1})
             if l:
                 # 3) backpropagate δ^{l−1} = ((w^l)^T δ^l) ⊙ σ'(z^{l−1})  (BP2)
-                delta = (self.weights[l].T @ delta) * self.activations[l - 1].prime(zs[l - 1], activations[l])
+                delta = (self.weights[l].T @ delta) * self.activations[l - 1].prime(zs[l - 1], outs[l - 1])
+                if masks[l - 1] is not None:
+                    delta *= masks[l - 1]  # a dropped neuron passes no error back
         return nabla_b, nabla_w
+
+    def dropout_masks(self, m):
+        """Return one mask per layer for a mini-batch of m (None where nothing is dropped).
+
+        Note that the book halves the weights out of a dropout layer when evaluating; this is "inverted"
+        dropout instead: kept activations are scaled by 1/(1 − p) while training, which is the same in
+        expectation and leaves evaluation untouched.
+        """
+        if not any(self.dropout):
+            return None
+        return [None if not p else (self.dropout_rng.random((size, m)) >= p).astype(self.dtype) * (1 / (1 - p))
+                for p, size in zip(self.dropout, self.sizes[1:])]
 
     def update_mini_batch(self, x, y, n):
         """Take one gradient step on the mini-batch (x, y) of m columns, with n the training-set size."""
         eta = self.optimizer.eta
-        nabla_b, nabla_w = self.backprop(x, y, scale=-eta / x.shape[1])  # −(η/m) Σ_x ∇C_x
+        masks = self.dropout_masks(x.shape[1])
+        nabla_b, nabla_w = self.backprop(x, y, -eta / x.shape[1], masks)  # −(η/m) Σ_x ∇C_x
         reg = self.regularizer
         if reg is not None and reg.lmbda:
             # Note that the regularization term is part of ∇C, so with momentum it goes into the velocity.
@@ -71,31 +108,54 @@ class Executor:
                 nw -= decay * reg.grad(w)
         self.optimizer.step(self.weights + self.biases, nabla_w + nabla_b)
 
-    def train(self, training, epochs, mini_batch_size, rng, evaluation=None, monitor=(), shuffle=True,
-              on_epoch=None, on_batch=None):
-        """Run mini-batch SGD for `epochs` epochs; return one dict of monitored metrics per epoch.
+    def train(self, training, recipe, rng, evaluation=None, on_epoch=None, on_batch=None, on_check=None):
+        """Run mini-batch SGD as the Recipe says; return one dict of metrics per epoch.
 
-        `training` and `evaluation` are Datasets (examples as rows). `rng` draws the shuffles; `on_epoch(record)`
-        is called after each epoch and `on_batch(done, total)` about a hundred times per epoch.
+        `training` and `evaluation` are Datasets (examples as rows); `rng` draws the shuffles. Callbacks:
+        `on_epoch(record)` after each epoch, `on_batch(done, total)` about a hundred times per epoch, and
+        `on_check(record)` every `recipe.monitor_every` images. The last record says why training stopped
+        early, if it did ("stop").
         """
-        n, m = len(training), mini_batch_size
-        self.optimizer.start(self.weights + self.biases)
+        n, m, opt = len(training), recipe.mini_batch_size, self.optimizer
+        eta0 = eta = opt.eta
+        opt.start(self.weights + self.biases)
         x, y = training.x, training.y
-        every = max(1, (n // m) // 100)
-        history = []
-        for epoch in range(epochs):
+        every, seen, history, kept = max(1, (n // m) // 100), 0, [], None
+        quick = tuple(k for k in recipe.monitor if k.startswith("evaluation_"))
+        for epoch in range(recipe.epochs):
+            opt.eta = eta
             # Note that the book shuffles the data in place; gathering each mini-batch through a random
             # order is the same sampling, and copies m rows rather than the whole training set.
-            order = rng.permutation(n) if shuffle else np.arange(n)
+            order = rng.permutation(n) if recipe.shuffle else np.arange(n)
             for j, k in enumerate(range(0, n, m)):
                 batch = order[k:k + m]
                 self.update_mini_batch(x[batch].T, y[batch].T, n)
+                seen += len(batch)
+                if recipe.monitor_every and on_check and seen % recipe.monitor_every < len(batch):
+                    on_check({"epoch": epoch, "images": seen, **self.measure(quick, None, evaluation, n)})
                 if on_batch is not None and j % every == 0:
                     on_batch(k + m, n)
-            record = {"epoch": epoch, **self.measure(monitor, training, evaluation, n)}
+            record = {"epoch": epoch, "eta": eta, **self.measure(recipe.monitor, training, evaluation, n)}
             history.append(record)
+            stop, es = None, recipe.early_stopping
+            if es is not None:
+                if es.restore_best and epochs_since_best(history, es.metric) == 0:
+                    kept = (epoch, [w.copy() for w in self.weights], [b.copy() for b in self.biases])
+                if es.should_stop(history):
+                    stop = f"early stopping: no improvement in {es.metric} for {es.patience} epochs"
+            if stop is None and recipe.schedule is not None:
+                eta = recipe.schedule.rate(eta0, history)
+                stop = None if eta is not None else "the schedule ended training (eta fell to its minimum)"
+            if kept is not None and (stop or epoch == recipe.epochs - 1):
+                self.weights, self.biases = kept[1], kept[2]  # the parameters of the best epoch
+                record["restored_epoch"] = kept[0]
+            if stop:
+                record["stop"] = stop
             if on_epoch is not None:
                 on_epoch(record)
+            if stop:
+                break
+        opt.eta = eta0
         return history
 
     def outputs(self, data):

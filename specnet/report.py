@@ -60,7 +60,7 @@ class Progress:
 
 def run_summary(run) -> dict:
     """Return the end of `specnet run`: {"text": lines for people, "json": the same for programs}."""
-    from specnet.runs import best
+    from specnet.metrics import best
 
     monitored = [m for m in (run.spec.training.monitor if run.spec.training else ()) if "accuracy" in m]
     bests = {m: dict(zip(("best", "epoch"), best(run.history, m))) for m in monitored}

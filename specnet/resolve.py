@@ -88,6 +88,7 @@ class Layer:
     size: int
     activation: str
     init: Component | None = None
+    dropout: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,9 @@ class Training:
     regularization: Component
     monitor: tuple
     shuffle: bool
+    schedule: Component = Component("constant")
+    early_stopping: dict | None = None
+    monitor_every: int | None = None
 
 
 @dataclass(frozen=True)
@@ -162,12 +166,13 @@ def build_spec(resolved: dict, file=None, origins=None, base_dir=None) -> Spec:
     """Return the Spec dataclasses for a filled, checked spec dict."""
     d, net = resolved["data"], resolved["network"]
     network = Network(net["input"], tuple(Layer(la["size"], la["activation"],
-                                                  Component.of(la["init"]) if "init" in la else None)
+                                                  Component.of(la["init"]) if "init" in la else None, la["dropout"])
                                             for la in net["layers"]),
                       Component.of(net["init"]), net["cost"], net["dtype"])
     t = resolved.get("training")
     training = t and Training(t["epochs"], t["mini_batch_size"], Component.of(t["optimizer"]),
-                              Component.of(t["regularization"]), tuple(t["monitor"]), t["shuffle"])
+                              Component.of(t["regularization"]), tuple(t["monitor"]), t["shuffle"],
+                              Component.of(t["schedule"]), t["early_stopping"], t["monitor_every"])
     return Spec(resolved["name"], resolved["description"], resolved["seed"],
                 Data(Component.of(d["source"]), Split.of(d["training"]), Split.of(d["evaluation"])), network, training,
                 tuple(Expectation(**e) for e in resolved["expect"]), resolved, file, origins or {}, base_dir)

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from specnet.compiler import build, compile_spec, generator
+from specnet.compiler import build, compile_recipe, compile_spec, generator
 from specnet.datasets import load_datasets
 from specnet.errors import SpecError
 from specnet.io import save_model
+from specnet.metrics import best, final
 from specnet.provenance import provenance, write_json
 from specnet.resolve import dump
 
@@ -50,20 +51,6 @@ def new_run_folder(runs_dir, name: str) -> Path:
     raise SpecError(f"cannot find a free run folder name in {runs_dir}", file="--runs-dir")
 
 
-def best(history: list, metric: str):
-    """Return (value, epoch) of the best value of `metric`: highest accuracy, lowest cost."""
-    rows = [r for r in history if metric in r]
-    if not rows:
-        return None, None
-    pick = (max if "accuracy" in metric else min)(rows, key=lambda r: r[metric])
-    return pick[metric], pick["epoch"]
-
-
-def final(history: list, metric: str):
-    """Return the last value of `metric`, or None."""
-    return next((r[metric] for r in reversed(history) if metric in r), None)
-
-
 def unmet(spec, history: list) -> list:
     """Return one sentence per `expect` bound that the run did not meet."""
     failures = []
@@ -89,7 +76,8 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
             "started": started.isoformat(timespec="seconds")}
     write_json(folder / "run.json", info)
     epoch_seconds, last = [], [time.perf_counter()]
-    with open(folder / "metrics.jsonl", "x", encoding="utf-8") as metrics:
+    with open(folder / "metrics.jsonl", "x", encoding="utf-8") as metrics, \
+            open(folder / "checks.jsonl", "x", encoding="utf-8") as checks:
         def record(row):
             metrics.write(json.dumps(row) + "\n")
             metrics.flush()
@@ -98,10 +86,10 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
             last[0] = now
             if on_epoch:
                 on_epoch(row, epoch_seconds[-1])
-        t = spec.training
-        if t is not None:
-            history = net.train(data["training"], t.epochs, t.mini_batch_size, generator(spec.seed, "shuffle"),
-                                data["evaluation"], t.monitor, t.shuffle, on_epoch=record, on_batch=on_batch)
+        if spec.training is not None:
+            history = net.train(data["training"], compile_recipe(spec.training), generator(spec.seed, "shuffle"),
+                                data["evaluation"], on_epoch=record, on_batch=on_batch,
+                                on_check=lambda row: checks.write(json.dumps(row) + "\n"))
         else:
             history = [{"epoch": None, **net.measure(("evaluation_accuracy", "evaluation_cost"), None,
                                                      data["evaluation"], len(data["training"]))}]

@@ -47,6 +47,10 @@ BAD = {  # check name -> (spec, dotted path of the problem, words in the message
                "data.training.take", "50000"),
     "expectations": (edit(MNIST, ("expect",), [{"metric": "training_cost", "max": 1.0}]),
                      "expect[0].metric", "not monitored"),
+    "dropout_placement": (edit(MNIST, ("network", "layers", 1, "dropout"), 0.5), "network.layers[1].dropout",
+                          "hidden layers only"),
+    "watched_metrics": (edit(MNIST, ("training", "early_stopping"), {"metric": "training_cost"}),
+                        "training.early_stopping.metric", "not monitored"),
 }
 
 

@@ -5,6 +5,7 @@ import pytest
 from conftest import ROOT, tiny_spec
 from specnet.compiler import compile_spec, generator
 from specnet.datasets import load_datasets
+from specnet.executor import Recipe
 from specnet.runs import run_spec
 from specnet.spec import load_spec, spec_from_dict
 
@@ -27,7 +28,7 @@ def test_learns_xor():
     spec = spec_from_dict({**tiny_spec(), "seed": 1})
     data = load_datasets(spec, {"training": spec.data.training})["training"]
     net = compile_spec(spec)
-    history = net.train(data, 2000, 4, generator(spec.seed, "shuffle"), data, ["evaluation_accuracy"])
+    history = net.train(data, Recipe(2000, 4, ("evaluation_accuracy",)), generator(spec.seed, "shuffle"), data)
     assert history[-1]["evaluation_accuracy"] == 1.0
 
 
