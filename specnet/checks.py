@@ -96,6 +96,20 @@ def watched_metrics(spec, info):
                          path=("training", "schedule"), got=t.schedule.params)
 
 
+@CHECKS.register("expansion")
+def expansion(spec, info):
+    """Expansion transforms square images, and must transform them somehow."""
+    e = spec.data.expand
+    if not e:
+        return
+    if not (e["rotate"] or e["shift"] or e["scale"]):
+        yield CheckError("the copies would equal the originals", path=("data", "expand"),
+                         hint="Set rotate, shift or scale (the book: rotate: 15).")
+    if info and round(info.features ** 0.5) ** 2 != info.features:
+        yield CheckError(f"expansion needs square images; one example here has {info.features} values",
+                         path=("data", "expand"))
+
+
 @CHECKS.register("explicit_shapes")
 def explicit_shapes(spec, info):
     """Explicit weights must be size x inputs, and biases one per neuron."""

@@ -15,6 +15,7 @@ from specnet.activations import ACTIVATIONS
 from specnet.costs import COSTS
 from specnet.errors import CheckError
 from specnet.executor import Executor, Recipe
+from specnet.expand import Expansion
 from specnet.initializers import INITIALIZERS
 from specnet.optimizers import OPTIMIZERS
 from specnet.regularizers import REGULARIZERS
@@ -64,9 +65,10 @@ def compile_spec(spec, rng: np.random.Generator | None = None) -> Executor:
     return executor
 
 
-def compile_recipe(training) -> Recipe:
-    """Return the Recipe of a spec's training section: schedule and early stopping built from their names."""
-    stopping = training.early_stopping
+def compile_recipe(spec) -> Recipe:
+    """Return the Recipe of a spec's training: schedule, early stopping, and expansion made every epoch."""
+    training, stopping, expand = spec.training, spec.training.early_stopping, spec.data.expand
+    per_epoch = Expansion(**expand) if expand and expand["per_epoch"] else None
     return Recipe(training.epochs, training.mini_batch_size, training.monitor, training.shuffle,
                   build("schedule", training.schedule), stopping and EarlyStopping(**stopping),
-                  training.monitor_every)
+                  training.monitor_every, per_epoch, generator(spec.seed, "expand"))

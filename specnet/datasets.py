@@ -58,6 +58,17 @@ def make_dataset(x, y, split, n_out: int, dtype, name: str = "") -> Dataset:
     return Dataset(x, np.ascontiguousarray(targets, dtype=dtype), labels, name)
 
 
+def expanded(data: Dataset, spec) -> Dataset:
+    """Return the training data with the spec's transformed copies added once (ch. 3, expansion)."""
+    from specnet.compiler import generator
+    from specnet.expand import Expansion
+
+    expansion = Expansion(**spec.data.expand)
+    copies = 1 + expansion.copies
+    x = np.concatenate([data.x, expansion(data.x, generator(spec.seed, "expand"))])
+    return Dataset(x, np.tile(data.y, (copies, 1)), np.tile(data.labels, copies), data.name + " (expanded)")
+
+
 def load_datasets(spec, splits: dict, source=None) -> dict:
     """Return {role: Dataset} for roles like {"training": spec.data.training}, loading each split once.
 
@@ -77,6 +88,8 @@ def load_datasets(spec, splits: dict, source=None) -> dict:
                                 path=("data", role) if role in ("training", "evaluation") else ("data", "source"),
                                 hint="Set data.source.validation to hold out some training examples.")
             out[role] = make_dataset(x, y, split, n_out, dtype, name=split.split)
+        if "training" in out and spec.data.expand and not spec.data.expand["per_epoch"]:
+            out["training"] = expanded(out["training"], spec)
         return out
     except DataError as e:
         raise e.located(*spec.where(e.parts)) if e.file is None else e

@@ -25,6 +25,8 @@ class Recipe:
     schedule: object = None        # rate(eta0, history) -> η for the next epoch, or None to stop
     early_stopping: object = None  # EarlyStopping, or None
     monitor_every: int | None = None  # also measure the evaluation_* metrics every this many images
+    expansion: object = None       # an Expansion whose copies are drawn afresh every epoch (per_epoch), or None
+    expand_rng: object = None
 
 
 class Executor:
@@ -116,14 +118,18 @@ class Executor:
         `on_check(record)` every `recipe.monitor_every` images. The last record says why training stopped
         early, if it did ("stop").
         """
-        n, m, opt = len(training), recipe.mini_batch_size, self.optimizer
+        m, opt = recipe.mini_batch_size, self.optimizer
         eta0 = eta = opt.eta
         opt.start(self.weights + self.biases)
         x, y = training.x, training.y
+        n = len(x) * (1 + recipe.expansion.copies if recipe.expansion else 1)
         every, seen, history, kept = max(1, (n // m) // 100), 0, [], None
         quick = tuple(k for k in recipe.monitor if k.startswith("evaluation_"))
         for epoch in range(recipe.epochs):
             opt.eta = eta
+            if recipe.expansion is not None:  # fresh transformed copies for this epoch (ch. 3, expansion)
+                x = np.concatenate([training.x, recipe.expansion(training.x, recipe.expand_rng)])
+                y = np.tile(training.y, (1 + recipe.expansion.copies, 1))
             # Note that the book shuffles the data in place; gathering each mini-batch through a random
             # order is the same sampling, and copies m rows rather than the whole training set.
             order = rng.permutation(n) if recipe.shuffle else np.arange(n)

@@ -131,6 +131,7 @@ class Data:
     source: Component
     training: Split
     evaluation: Split
+    expand: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,8 @@ def build_spec(resolved: dict, file=None, origins=None, base_dir=None) -> Spec:
                               Component.of(t["regularization"]), tuple(t["monitor"]), t["shuffle"],
                               Component.of(t["schedule"]), t["early_stopping"], t["monitor_every"])
     return Spec(resolved["name"], resolved["description"], resolved["seed"],
-                Data(Component.of(d["source"]), Split.of(d["training"]), Split.of(d["evaluation"])), network, training,
+                Data(Component.of(d["source"]), Split.of(d["training"]), Split.of(d["evaluation"]), d["expand"]),
+                network, training,
                 tuple(Expectation(**e) for e in resolved["expect"]), resolved, file, origins or {}, base_dir)
 
 

@@ -87,7 +87,7 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
             if on_epoch:
                 on_epoch(row, epoch_seconds[-1])
         if spec.training is not None:
-            history = net.train(data["training"], compile_recipe(spec.training), generator(spec.seed, "shuffle"),
+            history = net.train(data["training"], compile_recipe(spec), generator(spec.seed, "shuffle"),
                                 data["evaluation"], on_epoch=record, on_batch=on_batch,
                                 on_check=lambda row: checks.write(json.dumps(row) + "\n"))
         else:

@@ -60,7 +60,7 @@ def training_spec(**training):
 def run(spec, epochs=None):
     data = load_datasets(spec, {"training": spec.data.training})["training"]
     net = compile_spec(spec)
-    recipe = compile_recipe(spec.training)
+    recipe = compile_recipe(spec)
     if epochs:
         recipe.epochs = epochs
     return net, net.train(data, recipe, generator(spec.seed, "shuffle"), data)
@@ -141,7 +141,7 @@ def test_monitor_every_reports_within_epochs():
     spec = training_spec(epochs=2, mini_batch_size=1, monitor_every=2)
     data = load_datasets(spec, {"training": spec.data.training})["training"]
     checks = []
-    compile_spec(spec).train(data, compile_recipe(spec.training), generator(3, "shuffle"), data,
+    compile_spec(spec).train(data, compile_recipe(spec), generator(3, "shuffle"), data,
                              on_check=checks.append)
     assert [(c["epoch"], c["images"]) for c in checks] == [(0, 2), (0, 4), (1, 6), (1, 8)]
     assert set(checks[0]) == {"epoch", "images", "evaluation_accuracy", "evaluation_correct", "evaluation_total",
@@ -150,3 +150,40 @@ def test_monitor_every_reports_within_epochs():
 
 def test_recipe_defaults():
     assert Recipe(3).mini_batch_size == 10 and Recipe(3).schedule is None
+
+
+def expanding_spec(**expand):
+    t = tiny_spec()
+    t["data"] = {"source": {"type": "inline", "inputs": np.eye(9)[[0, 4, 8]].tolist(), "targets": [[0], [1], [0]]},
+                 "expand": {"rotate": 90, **expand}}
+    t["network"]["input"] = 9
+    return spec_from_dict(t)
+
+
+def test_expansion_made_once_grows_the_training_set_deterministically():
+    spec = expanding_spec(copies=2)
+    a = load_datasets(spec, {"training": spec.data.training, "evaluation": spec.data.evaluation})
+    b = load_datasets(spec, {"training": spec.data.training})
+    assert len(a["training"]) == 9 and len(a["evaluation"]) == 3
+    assert np.array_equal(a["training"].x, b["training"].x)
+    assert np.array_equal(a["training"].x[:3], a["evaluation"].x)           # the originals come first
+    assert a["training"].labels.tolist() == [0, 1, 0] * 3
+    assert np.allclose(a["training"].x[3:, 4], [0, 1, 0] * 2)              # the centre pixel survives rotation
+
+
+def test_expansion_per_epoch_draws_fresh_copies(monkeypatch):
+    spec = expanding_spec(per_epoch=True)
+    data = load_datasets(spec, {"training": spec.data.training})["training"]
+    assert len(data) == 3  # nothing made at load time
+    recipe = compile_recipe(spec)
+    seen = []
+    original = recipe.expansion.__class__.__call__
+    monkeypatch.setattr(recipe.expansion.__class__, "__call__",
+                        lambda self, x, rng: seen.append(original(self, x, rng)) or seen[-1])
+    compile_spec(spec).train(data, recipe, generator(3, "shuffle"), data)
+    assert len(seen) == spec.training.epochs and not np.array_equal(seen[0], seen[1])
+
+
+def test_expansion_must_change_something():
+    with pytest.raises(SpecError, match="equal the originals"):
+        expanding_spec(rotate=0)
