@@ -4,41 +4,19 @@
 """
 from __future__ import annotations
 
-import functools
-import json
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer
 
+from specnet.cli_support import Format, Json, Sets, SplitName, out as _out, user_errors
+from specnet.cli_tools import gradcheck
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Declarative specs for the networks of Nielsen's Neural Networks and Deep Learning."
                        "\n\n\b\nExamples:\n  specnet run specs/ch1_sgd.yaml\n  specnet show specs/ch3_l2.yaml\n"
                        "  specnet validate specs/")
-Sets = Annotated[Optional[List[str]], typer.Option("--set", metavar="PATH=VALUE",
-                                                   help="Override a value, e.g. --set training.optimizer.eta=0.5")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of text.")]
-SplitName = Enum("SplitName", {s: s for s in ("test", "validation", "training")}, type=str)
-Format = Enum("Format", {s: s for s in ("text", "json", "github")}, type=str)
-
-
-def _out(obj):
-    typer.echo(json.dumps(obj, indent=2, default=str))
-
-
-def user_errors(command):
-    """Print a SpecError as its lines on stderr and exit with code 2, without a traceback."""
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from specnet.errors import SpecError
-        try:
-            return command(*args, **kwargs)
-        except SpecError as e:
-            typer.echo(str(e), err=True)
-            raise typer.Exit(2)
-    return wrapper
 
 
 @app.command()
@@ -174,6 +152,10 @@ def schema():
     """
     from specnet.schema import SCHEMA_PATH
     typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"), nl=False)
+
+
+for tool in (gradcheck,):  # the book-level tools, defined in cli_tools.py
+    app.command()(user_errors(tool))
 
 
 def _version(value: bool):

@@ -18,7 +18,7 @@ from specnet.spec import load_spec
 
 from conftest import ROOT, tiny_spec
 
-COMMANDS = ["run", "evaluate", "diff", "validate", "show", "schema"]
+COMMANDS = ["run", "evaluate", "diff", "validate", "show", "schema", "gradcheck"]
 RUN_FILES = {"spec.yaml", "metrics.jsonl", "model.json", "model.npz", "run.json"}
 NAND = {
     "specnet": 1, "name": "nand",
