@@ -164,6 +164,22 @@ def expectations(spec, info):
             yield CheckError("min is greater than max", path=path, got=[e.min, e.max])
 
 
+@CHECKS.register("model")
+def model(spec, info):
+    """A spec has a network or a baseline, not both; a baseline has no training section."""
+    if spec.network is None and spec.baseline is None:
+        yield CheckError("a spec needs a network (or a baseline)", path=(), hint="Add a network section.")
+    elif spec.network is not None and spec.baseline is not None:
+        yield CheckError("a spec has a network or a baseline, not both", path=("baseline",), got=spec.baseline)
+    elif spec.baseline and spec.training:
+        yield CheckError("a baseline is not trained by gradient descent", path=("training",),
+                         hint="Remove the training section: the baseline is fitted to the training data.")
+
+
+NEED_NO_NETWORK = ("model", "splits", "expectations", "expansion")
+
+
 def run_checks(spec, info) -> list:
     """Return the CheckErrors of every registered check (empty when the spec is sound)."""
-    return [problem for name in CHECKS.names() for problem in CHECKS.get(name)(spec, info)]
+    names = CHECKS.names() if spec.network and not spec.baseline else NEED_NO_NETWORK
+    return [problem for name in names for problem in CHECKS.get(name)(spec, info)]

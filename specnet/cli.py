@@ -39,7 +39,7 @@ def run(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec file
     from specnet.spec import load_spec
     s = load_spec(spec, (set or []) + ([f"seed={seed}"] if seed is not None else []))
     bar = Progress(s.training.epochs if s.training else 0)
-    typer.echo(f"{s.name}: sizes {s.network.sizes}, seed {s.seed}", err=json_)
+    typer.echo(f"{s.name}: {s.summary}, seed {s.seed}", err=json_)
     r = run_spec(s, runs_dir, on_epoch=lambda row, sec: (bar.clear(), typer.echo(epoch_line(row, sec), err=json_)),
                  on_batch=bar.batch)
     summary = run_summary(r)
@@ -72,8 +72,8 @@ def evaluate(model: Annotated[Path, typer.Argument(metavar="RUN", help="A run fo
         return _out({**r, "outputs": outputs.tolist() if r["inline"] else None})
     if r["inline"]:
         typer.echo(outputs_table(data, outputs))
-    typer.echo(f"{split.value}: accuracy {r['correct']} / {r['total']} ({100 * r['accuracy']:.2f}%), "
-               f"cost {r['cost']:.6g}")
+    cost = "" if r["cost"] is None else f", cost {r['cost']:.6g}"
+    typer.echo(f"{split.value}: accuracy {r['correct']} / {r['total']} ({100 * r['accuracy']:.2f}%){cost}")
 
 
 @app.command()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from specnet.activations import ACTIVATIONS
+from specnet.baselines import BASELINES
 from specnet.costs import COSTS
 from specnet.errors import CheckError
 from specnet.executor import Executor, Recipe
@@ -23,7 +24,7 @@ from specnet.resolve import Component
 from specnet.schedules import SCHEDULES, EarlyStopping
 from specnet.sources import SOURCES
 
-REGISTRIES = {"activation": ACTIVATIONS, "cost": COSTS, "init": INITIALIZERS, "optimizer": OPTIMIZERS,
+REGISTRIES = {"activation": ACTIVATIONS, "baseline": BASELINES, "cost": COSTS, "init": INITIALIZERS, "optimizer": OPTIMIZERS,
               "regularization": REGULARIZERS, "schedule": SCHEDULES, "source": SOURCES}
 # One independent random stream per purpose, so that adding draws for one never shifts another.
 STREAMS = {"init": 0, "shuffle": 1, "dropout": 2, "expand": 3}
@@ -42,7 +43,10 @@ def build(kind: str, component) -> object:
 
 
 def compile_spec(spec, rng: np.random.Generator | None = None) -> Executor:
-    """Return the Executor for `spec`, its weights drawn from `rng` (default: the spec seed's init stream)."""
+    """Return the Executor for `spec`, its weights drawn from `rng` (default: the spec seed's init stream);
+    for a baseline spec, the (unfitted) baseline."""
+    if spec.baseline:
+        return build("baseline", spec.baseline)
     rng = generator(spec.seed, "init") if rng is None else rng
     net, dtype, sizes = spec.network, np.dtype(spec.network.dtype), spec.network.sizes
     weights, biases = [], []

@@ -79,10 +79,11 @@ def load_datasets(spec, splits: dict, source=None) -> dict:
     source = source or build("source", spec.data.source)
     try:
         raw = source.load(spec.base, {s.split for s in splits.values()})
-        n_out, dtype = spec.network.sizes[-1], np.dtype(spec.network.dtype)
+        dtype = np.dtype(spec.network.dtype if spec.network else "float32")
         out = {}
         for role, split in splits.items():
             x, y = raw[split.split]
+            n_out = spec.network.sizes[-1] if spec.network else int(y.max()) + 1  # a baseline: one per class
             if len(x) == 0:
                 raise DataError(f"the {split.split} split of this data is empty",
                                 path=("data", role) if role in ("training", "evaluation") else ("data", "source"),

@@ -43,11 +43,14 @@ def evaluate_path(path, split: str = "test") -> dict:
         model = load_model(path)
         spec = _bare_model_spec(path, model)
     net = compile_spec(spec)
-    net.weights = [np.asarray(w, dtype=net.dtype) for w in model["weights"]]
-    net.biases = [np.asarray(b, dtype=net.dtype).reshape(-1, 1) for b in model["biases"]]
+    if spec.baseline:
+        net = type(net)(model["means"])
+    else:
+        net.weights = [np.asarray(w, dtype=net.dtype) for w in model["weights"]]
+        net.biases = [np.asarray(b, dtype=net.dtype).reshape(-1, 1) for b in model["biases"]]
     data = load_datasets(spec, {split: Split(split), "training": spec.data.training})
     a = net.outputs(data[split])
     correct = net.evaluate(data[split], a)
     return {"split": split, "correct": correct, "total": len(data[split]), "accuracy": correct / len(data[split]),
-            "cost": net.total_cost(data[split], len(data["training"]), a),
+            "cost": None if spec.baseline else net.total_cost(data[split], len(data["training"]), a),
             "inline": spec.data.source.type == "inline", "data": data[split], "outputs": a}

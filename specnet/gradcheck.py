@@ -26,6 +26,8 @@ def gradcheck(spec, examples: int = 10, samples: int = 50, eps: float = 1e-4) ->
     from specnet.compiler import compile_spec, generator
     from specnet.datasets import load_datasets
 
+    if spec.network is None:
+        raise CheckError("a baseline has no gradients to check", path=("baseline",)).located(*spec.where(("baseline",)))
     for i, layer in enumerate(spec.network.layers):
         if layer.activation == "perceptron":
             path = ("network", "layers", i, "activation")

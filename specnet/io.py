@@ -42,6 +42,8 @@ def load_model(path: Path) -> dict:
                         hint="Give a run folder or its model.json.") from None
     if not isinstance(meta, dict):
         raise DataError(f"{path} is not a model file", got=type(meta).__name__)
+    if meta.get("format") == "specnet-baseline":
+        return meta
     if meta.get("format") == FORMAT:
         npz = Path(path).parent / meta["arrays"]
         if not npz.is_file():

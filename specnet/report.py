@@ -77,6 +77,8 @@ def run_summary(run) -> dict:
 
 def layer_rows(spec) -> list:
     """Return one dict per layer (weights, biases, parameters) and a total: 23,860 for [784, 30, 10]."""
+    if spec.network is None:
+        return []
     sizes, rows = spec.network.sizes, []
     for i, layer in enumerate(spec.network.layers):
         init = layer.init.type if layer.init else spec.network.init.type
@@ -87,6 +89,8 @@ def layer_rows(spec) -> list:
 
 
 def layer_table(spec) -> str:
+    if spec.network is None:
+        return f"baseline: {spec.baseline} (no layers, no weights)"
     rows = layer_rows(spec)
     lines = [f"{'layer':<7}{'size':>6}  {'activation':<11}{'init':<16}{'weights':>9}{'biases':>8}{'parameters':>12}",
              f"{'input':<7}{spec.network.input:>6}"]

@@ -141,13 +141,19 @@ class Spec:
     description: str
     seed: int
     data: Data
-    network: Network
+    network: Network | None        # None for a baseline
     training: Training | None
     expect: tuple
     resolved: dict = field(repr=False, compare=False)
     file: str | None = field(default=None, compare=False)
     origins: dict = field(default_factory=dict, repr=False, compare=False)
     base_dir: str | None = field(default=None, repr=False, compare=False)
+    baseline: str | None = None
+
+    @property
+    def summary(self) -> str:
+        """A few words on the model: "sizes [784, 30, 10]" or "baseline average_darkness"."""
+        return f"sizes {self.network.sizes}" if self.network else f"baseline {self.baseline}"
 
     @property
     def base(self) -> Path:
@@ -164,20 +170,20 @@ class Spec:
 
 
 def build_spec(resolved: dict, file=None, origins=None, base_dir=None) -> Spec:
-    """Return the Spec dataclasses for a filled, checked spec dict."""
-    d, net = resolved["data"], resolved["network"]
-    network = Network(net["input"], tuple(Layer(la["size"], la["activation"],
-                                                  Component.of(la["init"]) if "init" in la else None, la["dropout"])
-                                            for la in net["layers"]),
-                      Component.of(net["init"]), net["cost"], net["dtype"])
+    """Return the Spec dataclasses for a filled spec dict (checked or not: the checks read these)."""
+    d, net = resolved["data"], resolved.get("network")
+    network = net and Network(net["input"], tuple(Layer(la["size"], la["activation"],
+                                                        Component.of(la["init"]) if "init" in la else None,
+                                                        la["dropout"]) for la in net["layers"]),
+                              Component.of(net["init"]), net["cost"], net["dtype"])
     t = resolved.get("training")
     training = t and Training(t["epochs"], t["mini_batch_size"], Component.of(t["optimizer"]),
                               Component.of(t["regularization"]), tuple(t["monitor"]), t["shuffle"],
                               Component.of(t["schedule"]), t["early_stopping"], t["monitor_every"])
     return Spec(resolved["name"], resolved["description"], resolved["seed"],
                 Data(Component.of(d["source"]), Split.of(d["training"]), Split.of(d["evaluation"]), d["expand"]),
-                network, training,
-                tuple(Expectation(**e) for e in resolved["expect"]), resolved, file, origins or {}, base_dir)
+                network, training, tuple(Expectation(**e) for e in resolved["expect"]), resolved, file,
+                origins or {}, base_dir, resolved.get("baseline"))
 
 
 def dump(spec: Spec) -> str:

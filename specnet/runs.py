@@ -86,7 +86,10 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
             last[0] = now
             if on_epoch:
                 on_epoch(row, epoch_seconds[-1])
-        if spec.training is not None:
+        if spec.baseline:
+            history = [{"epoch": None, **net.fit(data["training"]).measure((), None, data["evaluation"], 0)}]
+            record(history[0])
+        elif spec.training is not None:
             history = net.train(data["training"], compile_recipe(spec), generator(spec.seed, "shuffle"),
                                 data["evaluation"], on_epoch=record, on_batch=on_batch,
                                 on_check=lambda row: checks.write(json.dumps(row) + "\n"))
@@ -94,7 +97,10 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
             history = [{"epoch": None, **net.measure(("evaluation_accuracy", "evaluation_cost"), None,
                                                      data["evaluation"], len(data["training"]))}]
             record(history[0])
-    save_model(net, folder, [la.activation for la in spec.network.layers], spec.network.cost)
+    if spec.baseline:
+        write_json(folder / "model.json", {"format": "specnet-baseline", "baseline": spec.baseline, **net.params()})
+    else:
+        save_model(net, folder, [la.activation for la in spec.network.layers], spec.network.cost)
     failures = unmet(spec, history)
     info.update(status="completed", ended=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 wall_seconds=round(time.perf_counter() - t0, 3), epoch_seconds=epoch_seconds, unmet=failures)

@@ -52,6 +52,7 @@ BAD = {  # check name -> (spec, dotted path of the problem, words in the message
     "watched_metrics": (edit(MNIST, ("training", "early_stopping"), {"metric": "training_cost"}),
                         "training.early_stopping.metric", "not monitored"),
     "expansion": (edit(MNIST, ("data",), {"expand": {"copies": 2}}), "data.expand", "equal the originals"),
+    "model": (edit(MNIST, ("baseline",), "average_darkness"), "baseline", "not both"),
 }
 
 

@@ -1,0 +1,51 @@
+"""Baselines the book measures its networks against (ch. 1): classifiers that learn no weights.
+
+Each has `fit(training)`, and the Executor's `outputs`, `evaluate` and `measure`, so that a run, `evaluate`
+and `diff` treat it like a network; `params()` is what its model.json stores.
+
+    $ specnet run specs/ch1_average_darkness.yaml
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from specnet.registry import Registry
+
+BASELINES = Registry("baseline")
+
+
+@BASELINES.register("average_darkness")
+class AverageDarkness:
+    """Guess the class whose average darkness is nearest the image's. Darkness is the sum of the pixel
+    intensities; the averages are taken per class over the training images (ch. 1: 22.25% on the test set)."""
+
+    def __init__(self, means=None):
+        self.means = None if means is None else np.asarray(means, dtype=np.float64)
+
+    @staticmethod
+    def darkness(data) -> np.ndarray:
+        return data.x.sum(axis=1, dtype=np.float64)
+
+    def fit(self, training):
+        """Set the average darkness of each class of the training data (inf for a class it lacks)."""
+        d, k = self.darkness(training), int(training.labels.max()) + 1
+        self.means = np.array([d[training.labels == c].mean() if np.any(training.labels == c) else np.inf
+                               for c in range(k)])
+        return self
+
+    def params(self) -> dict:
+        return {"means": self.means.tolist()}
+
+    def outputs(self, data) -> np.ndarray:
+        """Return a score per class, the highest for the nearest average: −|darkness − mean| (N, classes)."""
+        return -np.abs(self.darkness(data)[:, None] - self.means[None, :])
+
+    def evaluate(self, data, outputs=None) -> int:
+        a = self.outputs(data) if outputs is None else outputs
+        return int(np.sum(a.argmax(axis=1) == data.labels))
+
+    def measure(self, monitor, training, evaluation, n) -> dict:
+        """Return the evaluation accuracy (a baseline has no cost)."""
+        correct = self.evaluate(evaluation)
+        return {"evaluation_accuracy": correct / len(evaluation), "evaluation_correct": correct,
+                "evaluation_total": len(evaluation)}
