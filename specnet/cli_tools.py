@@ -1,11 +1,11 @@
-"""The book-level commands: gradcheck (and reproduce, plot). `cli.py` registers them on the app.
+"""The book-level commands: gradcheck, reproduce (and plot). `cli.py` registers them on the app.
 
     $ specnet gradcheck specs/ch3_l2.yaml
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -38,3 +38,23 @@ def gradcheck(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spe
                        f"{r['biases']:>10.2e} {r['biases_worst_entry']:>12.2e}  {'ok' if r['ok'] else 'FAILED'}")
         typer.echo(f"{sum(r['ok'] for r in report)} of {len(report)} layers within {TOLERANCE:g}.")
     raise typer.Exit(0 if all(r["ok"] for r in report) else 1)
+
+
+def reproduce(specs: Annotated[Optional[List[Path]], typer.Argument(
+                  metavar="SPECS...", help="Spec files or folders (default: specs/); only specs with a book section run.")] = None,
+              seeds: Annotated[int, typer.Option(min=1, help="Seeds per spec: its own and the next ones.")] = 1,
+              jobs: Annotated[int, typer.Option(min=1, help="Runs at a time, each in its own process.")] = 1,
+              out: Annotated[Path, typer.Option(help="The report to write.")] = Path("REPRODUCTION.md"),
+              runs_dir: Annotated[Path, typer.Option(help="Folder for the run folders.")] = Path("runs/reproduce")):
+    """Run the specs that reproduce the book and write REPRODUCTION.md.
+
+    For every result: the book's figure, specnet's mean and spread over the seeds, pass or fail against the
+    spec's `expect` bounds, and the wall time. Exit code 1 if a run missed a bound.
+
+    \b
+    Examples:
+      specnet reproduce --seeds 3 --jobs 2
+      specnet reproduce specs/ch1_sgd.yaml specs/ch3_l2.yaml --out /tmp/check.md
+    """
+    from specnet.reproduce import main_command
+    raise typer.Exit(main_command(specs or [Path("specs")], seeds, jobs, out, runs_dir))

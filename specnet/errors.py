@@ -7,7 +7,8 @@
 """
 from __future__ import annotations
 
-_NOTHING = object()
+class _NOTHING:
+    """Marks "no value given" (a class, so that it keeps its identity when an error crosses processes)."""
 
 
 def format_path(path) -> str:

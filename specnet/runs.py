@@ -42,9 +42,11 @@ def new_run_folder(runs_dir, name: str) -> Path:
         runs_dir.mkdir(parents=True, exist_ok=True)
         for i in range(1, 1000):
             folder = runs_dir / (f"{name}-{stamp}" + (f"-{i}" if i > 1 else ""))
-            if not folder.exists():
-                folder.mkdir()  # fails if it exists: an earlier run is never touched
+            try:
+                folder.mkdir()  # fails if it exists (even if another process made it just now): never reused
                 return folder
+            except FileExistsError:
+                continue
     except OSError as e:
         raise SpecError(f"cannot create a run folder in {runs_dir}: {e.strerror or e}", file="--runs-dir",
                         hint="Give a folder you can write to.") from None

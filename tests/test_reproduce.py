@@ -1,0 +1,33 @@
+"""specnet reproduce, on the fast deterministic specs."""
+import shutil
+
+from conftest import ROOT
+from specnet.reproduce import book_specs, main_command, report, reproduce
+
+
+def test_book_specs_come_in_book_order_and_need_a_book_section(tmp_path):
+    for name in ("ch3_neuron_quadratic.yaml", "ch1_perceptron_nand.yaml", "ch1_perceptron_cheese.yaml"):
+        shutil.copy(ROOT / "specs" / name, tmp_path / name)
+    (tmp_path / "plain.yaml").write_text((ROOT / "specs" / "ch1_perceptron_nand.yaml").read_text()
+                                         .split("\nbook:")[0] + "\n")
+    assert [f.name for f in book_specs([tmp_path])] == ["ch1_perceptron_cheese.yaml", "ch1_perceptron_nand.yaml",
+                                                        "ch3_neuron_quadratic.yaml"]
+
+
+def test_reproduce_runs_every_seed_and_reports(tmp_path):
+    specs = [ROOT / "specs" / "ch1_perceptron_nand.yaml", ROOT / "specs" / "ch3_neuron_quadratic.yaml"]
+    rows = reproduce(specs, seeds=2, jobs=1, runs_dir=tmp_path / "runs", echo=lambda s: None)
+    assert [(r["book"]["result"], r["passed"], r["runs"]) for r in rows] == [("R3", 2, 2), ("R13", 2, 2)]
+    assert rows[1]["values"][0] == rows[1]["values"][1]          # explicit weights: no seed dependence
+    assert len(list((tmp_path / "runs").iterdir())) == 4
+    text = report(rows, 2, "specnet reproduce")
+    assert "| R13 | [ch3_neuron_quadratic.yaml](specs/ch3_neuron_quadratic.yaml) |" in text
+    assert "0.004414 (every seed) | final evaluation_cost 0.0036 to 0.005 | 2/2 |" in text
+
+
+def test_an_unmet_bound_fails_the_reproduction(tmp_path):
+    spec = tmp_path / "tight.yaml"
+    spec.write_text((ROOT / "specs" / "ch3_neuron_quadratic.yaml").read_text()
+                    .replace("max: 0.005, min: 0.0036", "max: 0.004"))
+    assert main_command([spec], 1, 1, tmp_path / "R.md", tmp_path / "runs") == 1
+    assert "## Bounds not met" in (tmp_path / "R.md").read_text()
