@@ -11,7 +11,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from specnet.cli_support import Format, Json, Sets, SplitName, out as _out, user_errors
-from specnet.cli_tools import gradcheck, reproduce
+from specnet.cli_tools import gradcheck, plot, reproduce
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Declarative specs for the networks of Nielsen's Neural Networks and Deep Learning."
@@ -154,7 +154,7 @@ def schema():
     typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"), nl=False)
 
 
-for tool in (gradcheck, reproduce):  # the book-level tools, defined in cli_tools.py
+for tool in (gradcheck, reproduce, plot):  # the book-level tools, defined in cli_tools.py
     app.command()(user_errors(tool))
 
 

@@ -1,4 +1,4 @@
-"""The book-level commands: gradcheck, reproduce (and plot). `cli.py` registers them on the app.
+"""The book-level commands: gradcheck, reproduce and plot. `cli.py` registers them on the app.
 
     $ specnet gradcheck specs/ch3_l2.yaml
 """
@@ -58,3 +58,24 @@ def reproduce(specs: Annotated[Optional[List[Path]], typer.Argument(
     """
     from specnet.reproduce import main_command
     raise typer.Exit(main_command(specs or [Path("specs")], seeds, jobs, out, runs_dir))
+
+
+def plot(runs: Annotated[List[Path], typer.Argument(metavar="RUN...", help="Run folders to draw, overlaid.")],
+         metric: Annotated[Optional[List[str]], typer.Option(
+             help="A panel: a metric, or two joined by + to share it (repeat for more panels). "
+                  "Default: every metric the first run monitored.")] = None,
+         from_epoch: Annotated[int, typer.Option(min=0, help="Leave out the epochs before this one.")] = 0,
+         title: Annotated[Optional[str], typer.Option(help="A title above the panels.")] = None,
+         out: Annotated[Path, typer.Option(help="The picture to write (.png, .svg or .pdf).")] = Path("plot.png")):
+    """Draw learning curves like the book's figures (needs matplotlib: pip install -e ".[plot]").
+
+    \b
+    Examples:
+      specnet plot runs/ch3_overfitting-* --metric evaluation_accuracy+training_accuracy --out gap.png
+      specnet plot runs/ch3_eta_* --metric training_cost --out eta.png
+    """
+    from specnet.plot import plot_runs
+    from specnet.runs import load_run
+    loaded = [load_run(r) for r in runs]
+    panels = metric or list(loaded[0].spec.training.monitor if loaded[0].spec.training else ["evaluation_accuracy"])
+    typer.echo(f"Wrote {plot_runs(loaded, panels, out, from_epoch, title)}")

@@ -18,7 +18,7 @@ from specnet.spec import load_spec
 
 from conftest import ROOT, tiny_spec
 
-COMMANDS = ["run", "evaluate", "diff", "validate", "show", "schema", "gradcheck", "reproduce"]
+COMMANDS = ["run", "evaluate", "diff", "validate", "show", "schema", "gradcheck", "reproduce", "plot"]
 RUN_FILES = {"spec.yaml", "metrics.jsonl", "model.json", "model.npz", "run.json"}
 NAND = {
     "specnet": 1, "name": "nand",

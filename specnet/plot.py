@@ -1,0 +1,64 @@
+"""Learning curves like the book's figures: metrics per epoch, several runs overlaid (matplotlib, optional).
+
+    $ specnet plot runs/ch3_overfitting-* --metric training_cost --from-epoch 200 --out cost.png
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from specnet.errors import SpecError
+from specnet.metrics import METRICS
+
+LABELS = {"evaluation_accuracy": "evaluation accuracy (%)", "training_accuracy": "training accuracy (%)",
+          "evaluation_cost": "evaluation cost", "training_cost": "training cost"}
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:
+        raise SpecError("plot needs matplotlib, which is not installed", file="specnet plot",
+                        hint='Install it with: pip install -e ".[plot]"') from None
+    matplotlib.use("Agg")  # files only: no window, no display needed
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def plot_runs(runs, panels, out, from_epoch: int = 0, title: str | None = None) -> Path:
+    """Draw one panel per entry of `panels` ("metric" or "metric+metric") for the runs; write `out` (PNG, SVG,
+    PDF by its suffix). `runs` are Run objects from specnet.runs.load_run."""
+    for panel in panels:
+        for metric in panel.split("+"):
+            if metric not in METRICS:
+                raise SpecError(f"unknown metric '{metric}'", file="--metric", got=panel,
+                                hint=f"Known: {', '.join(METRICS)}; join two with + to share a panel.")
+    plt = _pyplot()
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7, 3.2 * len(panels)), squeeze=False)
+    for ax, panel in zip(axes[:, 0], panels):
+        drawn = 0
+        for run in runs:
+            for metric in panel.split("+"):
+                rows = [r for r in run.history if metric in r and r["epoch"] is not None and r["epoch"] >= from_epoch]
+                if not rows:
+                    continue
+                scale = 100 if metric.endswith("accuracy") else 1
+                label = run.spec.name if len(runs) > 1 else ""
+                label += (" " if label else "") + (metric.replace("_", " ") if "+" in panel else "")
+                ax.plot([r["epoch"] for r in rows], [scale * r[metric] for r in rows], label=label.strip() or None)
+                drawn += 1
+        if not drawn:
+            raise SpecError(f"no run monitored {panel}", file="--metric", got=panel,
+                            hint="Pick a metric listed in the runs' training.monitor.")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(LABELS[panel] if "+" not in panel else ("accuracy (%)" if "accuracy" in panel else "cost"))
+        ax.grid(alpha=0.3)
+        if drawn > 1:
+            ax.legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out

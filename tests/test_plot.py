@@ -1,0 +1,51 @@
+import builtins
+
+import pytest
+import yaml
+
+from conftest import tiny_spec
+from specnet.cli import main
+from specnet.errors import SpecError
+from specnet.plot import plot_runs
+from specnet.runs import load_run, run_spec
+from specnet.spec import spec_from_dict
+
+
+@pytest.fixture
+def runs(tmp_path):
+    folders = []
+    for eta in (0.5, 4.0):
+        t = tiny_spec()
+        t["training"]["optimizer"]["eta"] = eta
+        t["training"]["epochs"] = 8
+        folders.append(run_spec(spec_from_dict(t), tmp_path / "runs").folder)
+    return [load_run(f) for f in folders]
+
+
+def test_plot_writes_a_png(runs, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = plot_runs(runs, ["evaluation_accuracy+evaluation_cost", "training_cost"], tmp_path / "p" / "a.png", 2)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 5000
+
+
+def test_plot_refuses_unknown_and_unmonitored_metrics(runs, tmp_path):
+    pytest.importorskip("matplotlib")
+    with pytest.raises(SpecError, match="unknown metric 'accuracy'"):
+        plot_runs(runs, ["accuracy"], tmp_path / "a.png")
+    with pytest.raises(SpecError, match="no run monitored training_accuracy"):
+        plot_runs(runs, ["training_accuracy"], tmp_path / "a.png")
+
+
+def test_plot_without_matplotlib_is_one_clear_line(runs, tmp_path, monkeypatch, capsys):
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    with pytest.raises(SystemExit) as e:
+        main(["plot", str(runs[0].folder), "--out", str(tmp_path / "a.png")])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.splitlines() == [
+        'specnet plot: plot needs matplotlib, which is not installed. Install it with: pip install -e ".[plot]"']
