@@ -45,7 +45,9 @@ def reproduce(specs: Annotated[Optional[List[Path]], typer.Argument(
               seeds: Annotated[int, typer.Option(min=1, help="Seeds per spec: its own and the next ones.")] = 1,
               jobs: Annotated[int, typer.Option(min=1, help="Runs at a time, each in its own process.")] = 1,
               out: Annotated[Path, typer.Option(help="The report to write.")] = Path("REPRODUCTION.md"),
-              runs_dir: Annotated[Path, typer.Option(help="Folder for the run folders.")] = Path("runs/reproduce")):
+              runs_dir: Annotated[Path, typer.Option(help="Folder for the run folders.")] = Path("runs/reproduce"),
+              resume: Annotated[bool, typer.Option(help="Reuse runs of the same spec and seed already completed "
+                                                        "in --runs-dir (e.g. after an interruption).")] = False):
     """Run the specs that reproduce the book and write REPRODUCTION.md.
 
     For every result: the book's figure, specnet's mean and spread over the seeds, pass or fail against the
@@ -55,9 +57,10 @@ def reproduce(specs: Annotated[Optional[List[Path]], typer.Argument(
     Examples:
       specnet reproduce --seeds 3 --jobs 2
       specnet reproduce specs/ch1_sgd.yaml specs/ch3_l2.yaml --out /tmp/check.md
+      specnet reproduce --seeds 3 --jobs 2 --resume     # after an interruption, or to redo the report
     """
     from specnet.reproduce import main_command
-    raise typer.Exit(main_command(specs or [Path("specs")], seeds, jobs, out, runs_dir))
+    raise typer.Exit(main_command(specs or [Path("specs")], seeds, jobs, out, runs_dir, resume))
 
 
 def plot(runs: Annotated[List[Path], typer.Argument(metavar="RUN...", help="Run folders to draw, overlaid.")],

@@ -30,25 +30,45 @@ def _order(result: str) -> tuple:
     return ({"R": 0, "H": 1, "EX": 2}.get(kind, 3), int(number) if number else 999, result)
 
 
-def run_one(path: str, seed: int, runs_dir: str) -> dict:
-    """Run one spec with one seed (in a worker process); return what the report needs."""
+def _what_runs(resolved: dict) -> dict:
+    """The parts of a resolved spec that decide a run: all but its name and words."""
+    return {k: v for k, v in resolved.items() if k not in ("name", "description", "book")}
+
+
+def _done_before(spec, runs_dir: Path):
+    """Return a completed run of this very spec and seed in runs_dir, or None."""
+    from specnet.runs import load_run
+
+    for info_file in sorted(Path(runs_dir).glob(f"{spec.name}-*/run.json")):
+        run = load_run(info_file.parent)
+        if run.info.get("status") == "completed" and _what_runs(run.spec.resolved) == _what_runs(spec.resolved):
+            return run
+    return None
+
+
+def run_one(path: str, seed: int, runs_dir: str, resume: bool = False) -> dict:
+    """Run one spec with one seed (in a worker process), or reuse a finished run of it; return what the
+    report needs."""
     from specnet.metrics import best, final
-    from specnet.runs import run_spec
+    from specnet.runs import run_spec, unmet
     from specnet.spec import load_spec
 
     spec = load_spec(path, [f"seed={seed}"])
-    run = run_spec(spec, runs_dir)
+    run = _done_before(spec, runs_dir) if resume else None
+    run = run or run_spec(spec, runs_dir)
     values = [best(run.history, e.metric)[0] if e.at == "best" else final(run.history, e.metric) for e in spec.expect]
-    return {"path": path, "seed": seed, "values": values, "unmet": run.failures, "folder": str(run.folder),
+    return {"path": path, "seed": seed, "values": values, "unmet": unmet(spec, run.history), "folder": str(run.folder),
             "seconds": run.info["wall_seconds"], "epochs": len(run.history)}
 
 
-def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", echo=print) -> list:
-    """Run every book spec `seeds` times (seed, seed + 1, ...), `jobs` at a time; return one dict per spec."""
+def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", echo=print, resume=False) -> list:
+    """Run every book spec `seeds` times (seed, seed + 1, ...), `jobs` at a time; return one dict per spec.
+    With `resume`, a run already completed in runs_dir for the same spec and seed is used instead."""
     from specnet.spec import load_spec
 
     files = book_specs(paths)
-    tasks = [(str(f), load_spec(f, check_data=False).seed + i, str(runs_dir)) for f in files for i in range(seeds)]
+    tasks = [(str(f), load_spec(f, check_data=False).seed + i, str(runs_dir), resume)
+             for f in files for i in range(seeds)]
     if jobs > 1:  # one BLAS thread per worker: the workers are the parallelism
         os.environ.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     results = []
@@ -58,7 +78,7 @@ def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", e
             try:
                 r = done.result()
             except Exception as e:  # one broken run is reported, and the others go on
-                path, seed, _ = futures[done]
+                path, seed, *_ = futures[done]
                 r = {"path": path, "seed": seed, "values": [], "unmet": [f"the run failed: {e}"], "folder": None,
                      "seconds": 0.0, "epochs": 0}
             results.append(r)
@@ -72,10 +92,23 @@ def _summary(path: Path, runs: list) -> dict:
 
     spec = load_spec(path, check_data=False)
     first = [r["values"][0] for r in runs if r["values"] and r["values"][0] is not None]
-    return {"spec": path.name, "book": spec.resolved["book"], "expect": spec.resolved["expect"],
+    return {"spec": path.name, "path": str(path), "book": spec.resolved["book"], "expect": spec.resolved["expect"],
             "values": first, "passed": sum(not r["unmet"] for r in runs), "runs": len(runs),
             "seconds": statistics.mean(r["seconds"] for r in runs), "unmet": sorted({u for r in runs for u in r["unmet"]}),
             "folders": [r["folder"] for r in sorted(runs, key=lambda r: r["seed"])]}
+
+
+def _parameter_counts(rows) -> dict:
+    """Return {sizes: number of weights and biases} for the distinct networks of the rows' specs."""
+    from specnet.report import layer_rows
+    from specnet.spec import load_spec
+
+    counts = {}
+    for r in rows:
+        spec = load_spec(r["path"], check_data=False)
+        if spec.network:
+            counts[str(spec.network.sizes)] = sum(row["parameters"] for row in layer_rows(spec))
+    return counts
 
 
 def _figure(value, metric: str) -> str:
@@ -112,6 +145,9 @@ def report(rows: list, seeds: int, command: str) -> str:
         book = f"{_figure(r['book']['value'], metric)}: {r['book']['text']}"
         lines.append(f"| {r['book']['result']} | [{r['spec']}](specs/{r['spec']}) | {book} | {ours} | {band} | "
                      f"{r['passed']}/{r['runs']} | {r['seconds']:.1f} |")
+    lines += ["", "## Parameter counts (R21)", "", "Weights and biases of the networks above (the book: 23,860 "
+              "for [784, 30, 10], \"nearly 80,000\" for [784, 100, 10]):", ""]
+    lines += [f"- {sizes}: {count:,}" for sizes, count in sorted(_parameter_counts(rows).items(), key=lambda kv: kv[1])]
     notes = [r for r in rows if r["book"].get("note")]
     if notes:
         lines += ["", "## Notes", ""] + [f"- **{r['book']['result']}** ({r['spec']}): {r['book']['note']}" for r in notes]
@@ -121,9 +157,9 @@ def report(rows: list, seeds: int, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main_command(paths, seeds, jobs, out, runs_dir) -> int:
+def main_command(paths, seeds, jobs, out, runs_dir, resume=False) -> int:
     """Run the reproduction, write the report to `out`; return 0 if every run passed, else 1."""
-    rows = reproduce(paths, seeds, jobs, runs_dir, echo=lambda s: print(s, file=sys.stderr, flush=True))
+    rows = reproduce(paths, seeds, jobs, runs_dir, lambda s: print(s, file=sys.stderr, flush=True), resume)
     command = "specnet reproduce " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["reproduce"] else "specnet reproduce"
     Path(out).write_text(report(rows, seeds, command), encoding="utf-8")
     return 0 if all(r["passed"] == r["runs"] for r in rows) else 1

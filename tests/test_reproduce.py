@@ -31,3 +31,12 @@ def test_an_unmet_bound_fails_the_reproduction(tmp_path):
                     .replace("max: 0.005, min: 0.0036", "max: 0.004"))
     assert main_command([spec], 1, 1, tmp_path / "R.md", tmp_path / "runs") == 1
     assert "## Bounds not met" in (tmp_path / "R.md").read_text()
+
+
+def test_resume_reuses_finished_runs(tmp_path):
+    specs = [ROOT / "specs" / "ch3_neuron_quadratic.yaml"]
+    first = reproduce(specs, 1, 1, tmp_path / "runs", echo=lambda s: None)
+    again = reproduce(specs, 2, 1, tmp_path / "runs", echo=lambda s: None, resume=True)
+    assert again[0]["folders"][0] == first[0]["folders"][0]       # seed 0 reused, seed 1 run now
+    assert len(list((tmp_path / "runs").iterdir())) == 2
+    assert "Parameter counts (R21)" in report(again, 2, "x") and "- [1, 1]: 2" in report(again, 2, "x")
