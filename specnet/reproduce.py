@@ -31,8 +31,8 @@ def _order(result: str) -> tuple:
 
 
 def _what_runs(resolved: dict) -> dict:
-    """The parts of a resolved spec that decide a run: all but its name and words."""
-    return {k: v for k, v in resolved.items() if k not in ("name", "description", "book")}
+    """The parts of a resolved spec that decide a run: all but its name, words and `expect` bounds."""
+    return {k: v for k, v in resolved.items() if k not in ("name", "description", "book", "expect")}
 
 
 def _done_before(spec, runs_dir: Path):
@@ -54,11 +54,12 @@ def run_one(path: str, seed: int, runs_dir: str, resume: bool = False) -> dict:
     from specnet.spec import load_spec
 
     spec = load_spec(path, [f"seed={seed}"])
-    run = _done_before(spec, runs_dir) if resume else None
-    run = run or run_spec(spec, runs_dir)
+    earlier = _done_before(spec, runs_dir) if resume else None
+    run = earlier or run_spec(spec, runs_dir)
     values = [best(run.history, e.metric)[0] if e.at == "best" else final(run.history, e.metric) for e in spec.expect]
     return {"path": path, "seed": seed, "values": values, "unmet": unmet(spec, run.history), "folder": str(run.folder),
-            "seconds": run.info["wall_seconds"], "epochs": len(run.history)}
+            "seconds": run.info["wall_seconds"], "epochs": len(run.history), "reused": earlier is not None,
+            "started": run.info.get("started")}
 
 
 def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", echo=print, resume=False) -> list:
@@ -80,7 +81,7 @@ def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", e
             except Exception as e:  # one broken run is reported, and the others go on
                 path, seed, *_ = futures[done]
                 r = {"path": path, "seed": seed, "values": [], "unmet": [f"the run failed: {e}"], "folder": None,
-                     "seconds": 0.0, "epochs": 0}
+                     "seconds": 0.0, "epochs": 0, "reused": False, "started": None}
             results.append(r)
             echo(f"[{k}/{len(tasks)}] {Path(r['path']).name} seed {r['seed']}: "
                  f"{'ok' if not r['unmet'] else 'UNMET'} ({r['seconds']:.0f} s)")
@@ -95,7 +96,8 @@ def _summary(path: Path, runs: list) -> dict:
     return {"spec": path.name, "path": str(path), "book": spec.resolved["book"], "expect": spec.resolved["expect"],
             "values": first, "passed": sum(not r["unmet"] for r in runs), "runs": len(runs),
             "seconds": statistics.mean(r["seconds"] for r in runs), "unmet": sorted({u for r in runs for u in r["unmet"]}),
-            "folders": [r["folder"] for r in sorted(runs, key=lambda r: r["seed"])]}
+            "folders": [r["folder"] for r in sorted(runs, key=lambda r: r["seed"])],
+            "reused": sum(r["reused"] for r in runs), "started": sorted(r["started"] for r in runs if r["started"])}
 
 
 def _parameter_counts(rows) -> dict:
@@ -129,8 +131,14 @@ def report(rows: list, seeds: int, command: str) -> str:
              f"{git.get('commit', '?')[:10]}{', with uncommitted changes' if git.get('dirty') else ''}; NumPy "
              f"{np.__version__}; {os.cpu_count()} CPUs). Each spec ran with {seeds} seed(s): its own and the next "
              f"ones. specnet's figure is the first `expect` metric (mean ± standard deviation, and range, over the "
-             f"seeds); a run passes when every `expect` bound of its spec holds. Regenerate with the same command.",
-             "", "| result | spec | the book | specnet | band (first expect) | passed | s per run |", "|---|---|---|---|---|---|---|"]
+             f"seeds); a run passes when every `expect` bound of its spec holds. Regenerate with the same command."]
+    reused = sum(r["reused"] for r in rows)
+    if reused:
+        started = sorted(s for r in rows for s in r["started"])
+        lines[-1] += (f" {reused} of the {sum(r['runs'] for r in rows)} runs were reused (--resume) from "
+                      f"runs made between {started[0]} and {started[-1]}; the times are theirs.")
+    lines += ["", "| result | spec | the book | specnet | band (first expect) | passed | s per run |",
+              "|---|---|---|---|---|---|---|"]
     for r in rows:
         e = r["expect"][0] if r["expect"] else None
         metric = f"{e['at']} {e['metric']}" if e else "(no expect)"
