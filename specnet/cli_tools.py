@@ -44,7 +44,9 @@ def reproduce(specs: Annotated[Optional[List[Path]], typer.Argument(
                   metavar="SPECS...", help="Spec files or folders (default: specs/); only specs with a book section run.")] = None,
               seeds: Annotated[int, typer.Option(min=1, help="Seeds per spec: its own and the next ones.")] = 1,
               jobs: Annotated[int, typer.Option(min=1, help="Runs at a time, each in its own process.")] = 1,
-              out: Annotated[Path, typer.Option(help="The report to write.")] = Path("REPRODUCTION.md"),
+              out: Annotated[Optional[Path], typer.Option(
+                  help="The report to write. Default: REPRODUCTION.md when no SPECS are named, else a new "
+                       "report-<time>.md in --runs-dir (the full report is not replaced by a partial one).")] = None,
               runs_dir: Annotated[Path, typer.Option(help="Folder for the run folders.")] = Path("runs/reproduce"),
               resume: Annotated[bool, typer.Option(help="Reuse runs of the same spec and seed already completed "
                                                         "in --runs-dir (e.g. after an interruption).")] = False):
@@ -56,10 +58,11 @@ def reproduce(specs: Annotated[Optional[List[Path]], typer.Argument(
     \b
     Examples:
       specnet reproduce --seeds 3 --jobs 2
-      specnet reproduce specs/ch1_sgd.yaml specs/ch3_l2.yaml --out /tmp/check.md
+      specnet reproduce specs/ch3_l2.yaml --seeds 5     # report in runs/reproduce/report-<time>.md
       specnet reproduce --seeds 3 --jobs 2 --resume     # after an interruption, or to redo the report
     """
     from specnet.reproduce import main_command
+    out = out or (None if specs else Path("REPRODUCTION.md"))  # None: a new report in runs_dir
     raise typer.Exit(main_command(specs or [Path("specs")], seeds, jobs, out, runs_dir, resume))
 
 

@@ -166,8 +166,16 @@ def report(rows: list, seeds: int, command: str) -> str:
 
 
 def main_command(paths, seeds, jobs, out, runs_dir, resume=False) -> int:
-    """Run the reproduction, write the report to `out`; return 0 if every run passed, else 1."""
+    """Run the reproduction, write the report to `out` (None: a new folder in runs_dir); return 0 if every
+    run passed, else 1."""
+    from specnet.runs import new_run_folder
+
     rows = reproduce(paths, seeds, jobs, runs_dir, lambda s: print(s, file=sys.stderr, flush=True), resume)
     command = "specnet reproduce " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["reproduce"] else "specnet reproduce"
-    Path(out).write_text(report(rows, seeds, command), encoding="utf-8")
+    text = report(rows, seeds, command)
+    if out is None:  # a partial reproduction: a new file beside its runs, never one written before
+        folder = new_run_folder(runs_dir, "report")
+        out = folder / "REPRODUCTION.md"
+    Path(out).write_text(text, encoding="utf-8")
+    print(f"Report written to {out}", file=sys.stderr)
     return 0 if all(r["passed"] == r["runs"] for r in rows) else 1

@@ -40,3 +40,17 @@ def test_resume_reuses_finished_runs(tmp_path):
     assert again[0]["folders"][0] == first[0]["folders"][0]       # seed 0 reused, seed 1 run now
     assert len(list((tmp_path / "runs").iterdir())) == 2
     assert "Parameter counts (R21)" in report(again, 2, "x") and "- [1, 1]: 2" in report(again, 2, "x")
+
+
+def test_a_partial_reproduction_never_replaces_a_report(tmp_path, monkeypatch, capsys):
+    from test_cli import cli
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "REPRODUCTION.md").write_text("the full report\n")
+    spec = str(ROOT / "specs" / "ch1_perceptron_nand.yaml")
+    for _ in range(2):
+        code, out, err = cli(capsys, "reproduce", spec, "--runs-dir", "runs")
+        assert code == 0, err
+    assert (tmp_path / "REPRODUCTION.md").read_text() == "the full report\n"
+    reports = sorted((tmp_path / "runs").glob("report-*/REPRODUCTION.md"))
+    assert len(reports) == 2 and "| R3 |" in reports[1].read_text()
+    assert f"Report written to {reports[1].relative_to(tmp_path)}" in err
