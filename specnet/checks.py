@@ -146,7 +146,8 @@ def splits(spec, info):
 
 @CHECKS.register("expectations")
 def expectations(spec, info):
-    """Each `expect` bound needs min or max, on a metric that is monitored; accuracies are fractions."""
+    """Each `expect` bound needs min or max, on a metric that is monitored; accuracies are fractions (and so
+    is the book's value of an accuracy result)."""
     monitored = spec.training.monitor if spec.training else ("evaluation_accuracy", "evaluation_cost")
     for i, e in enumerate(spec.expect):
         path = ("expect", i)
@@ -162,6 +163,10 @@ def expectations(spec, info):
                                  hint="Accuracies are fractions: 95% is 0.95.")
         if e.min is not None and e.max is not None and e.min > e.max:
             yield CheckError("min is greater than max", path=path, got=[e.min, e.max])
+    value = (spec.resolved.get("book") or {}).get("value")
+    if spec.expect and "accuracy" in spec.expect[0].metric and value is not None and not 0 <= value <= 1:
+        yield CheckError(f"must be a fraction in [0, 1], like the first expect metric ({spec.expect[0].metric})",
+                         path=("book", "value"), got=value, hint="Accuracies are fractions: 96.49% is 0.9649.")
 
 
 @CHECKS.register("model")

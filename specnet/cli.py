@@ -198,7 +198,9 @@ def main(argv=None) -> int:
         message = e.format_message().replace("Value error, ", "").rstrip(".")
         got = _given(sys.argv[1:] if argv is None else argv, getattr(e, "param", None))
         message += f". Got {got!r}" if got is not None and got not in message else ""
-        hint = " To change a value of the spec, use --set path=value." if "No such option" in message else ""
+        hint = (f" '{where}' reads the files as they are; 'specnet show FILE --set path=value' shows a changed spec."
+                if "No such option: --set" in message else
+                " To change a value of the spec, use --set path=value." if "No such option" in message else "")
         end = "" if message.endswith(("?", "!")) else "."
         typer.echo(f"{where}: {message}{end}{hint} See '{where} --help'.", err=True)
         code = 2

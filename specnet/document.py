@@ -136,7 +136,7 @@ def read_yaml(path, expand=None, kind: str = "file", _chain: tuple = ()) -> Docu
         raise SpecError("no such base spec", file=file, line=line, path="extends", got=base,
                         hint=f"The path is relative to the folder of {path}.")
     parent = read_yaml(base_path, expand, "base", _chain + (path.resolve(),))  # errors name its own file:line
-    for own in ("name", "description"):  # a spec's name and description are its own, never inherited
+    for own in ("name", "description", "book"):  # what a spec is and which result it stands for: never inherited
         parent.data.pop(own, None)
     return merged(parent, doc, expand)
 

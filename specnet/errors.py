@@ -11,6 +11,11 @@ class _NOTHING:
     """Marks "no value given" (a class, so that it keeps its identity when an error crosses processes)."""
 
 
+def shown(value) -> str:
+    """Return a value as the user wrote it: YAML's true, false and null, else Python's repr."""
+    return {True: "true", False: "false"}[value] if isinstance(value, bool) else "null" if value is None else repr(value)
+
+
 def format_path(path) -> str:
     """Return a path tuple as dots with [i] for list indices: ('a', 0, 'b') -> 'a[0].b'."""
     out = ""
@@ -50,11 +55,11 @@ class SpecError(ValueError):
         parts = [p for p in (self.location, self.path) if p]
         text = ": ".join(parts + [self.message]) + "."
         if self.got is not _NOTHING:
-            text += f" Got {self.got!r}."
+            text += f" Got {shown(self.got)}."
         return f"{text} {self.hint}".rstrip()
 
     def as_dict(self) -> dict:
-        got = None if self.got is _NOTHING else repr(self.got)
+        got = None if self.got is _NOTHING else shown(self.got)
         return {"file": None if self.file is None else str(self.file), "line": self.line, "path": self.path,
                 "message": self.message, "got": got, "hint": self.hint, "text": str(self)}
 

@@ -129,7 +129,9 @@ def explain(err):
     elif v == "uniqueItems":
         yield path, "must not list an item twice", inst, ""
     elif v == "pattern":
-        hint = "Use letters, digits, '_', '.' and '-'." if path == ("name",) else "Expected 64 hex digits in lower case."
+        hint = ("Use letters, digits, '_', '.' and '-'." if path == ("name",) else
+                "Expected an ID such as R30, EX8, EX-momentum or H9." if path == ("book", "result") else
+                "Expected 64 hex digits in lower case." if path[-1:] == ("sha256",) else f"Expected: {err.validator_value}")
         yield path, "is not in the expected form", inst, hint
     else:
         yield path, err.message, _NO, ""
@@ -147,8 +149,12 @@ def _explain_choice(err):
              if "const" in b.get("properties", {}).get("type", {})}
     if isinstance(inst, str):
         if inst in typed:
-            need = ", ".join(k for k in branches[typed[inst]]["required"] if k != "type")
-            yield path, f"{kind} '{inst}' needs parameters", inst, f"Write it as a mapping: {{type: {inst}, {need}: ...}}."
+            branch = branches[typed[inst]]
+            need = [k for k in branch["required"] if k != "type"] or [k for k in branch["properties"] if k != "type"]
+            message = f"{kind} '{inst}' needs parameters" if branch["required"] != ["type"] else f"{kind} '{inst}' is written as a mapping"
+            yield path, message, inst, (
+                f"Write it as a mapping: {{type: {inst}, {': ..., '.join(need)}: ...}}." if branch["required"] != ["type"]
+                else f"Write it as a mapping: {{type: {inst}}}, with any of {', '.join(need)}.")
         else:
             yield path, f"unknown {kind} {inst!r}", _NO, f"Known: {', '.join(names)}.{suggest(inst, names)}"
     elif isinstance(inst, dict) and typed and inst.get("type") not in typed:
@@ -164,8 +170,9 @@ def _explain_choice(err):
         for sub in by_branch.get(index, []):
             yield from explain(sub)
     else:
-        form = "a name or a mapping" if mappings else "a name"
-        yield path, f"must be {form}", inst, f"Known: {', '.join(names)}."
+        form = ("a name or a mapping" if names else "a mapping") if mappings else "a name"
+        keys = sorted(branches[mappings[0]].get("properties", {})) if mappings else []
+        yield path, f"must be {form}", inst, f"Known: {', '.join(names)}." if names else f"Keys: {', '.join(keys)}."
 
 
 def validate_schema(doc) -> None:

@@ -357,7 +357,9 @@ def test_schema_prints_the_json_schema(capsys):
 
 @pytest.mark.parametrize("args, pattern", [
     (["evaluate", "{run}", "--split", "foo"], r"^specnet evaluate: .*--split.*'foo'"),
-    (["run", "{spec}", "--bogus"], r"^specnet run: No such option: --bogus"),
+    (["run", "{spec}", "--bogus"], r"^specnet run: No such option: --bogus\. To change a value .*--set"),
+    (["validate", "{spec}", "--set", "seed=1"], r"^specnet validate: No such option: --set\. 'specnet validate' "
+                                               r"reads the files as they are; 'specnet show FILE --set"),
     (["validate"], r"^specnet validate: Missing argument"),
     (["frobnicate"], r"^specnet: No such command 'frobnicate'"),
     (["run", "{spec}", "--seed", "many"], r"^specnet run: .*--seed.*'many'"),

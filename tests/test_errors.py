@@ -280,6 +280,40 @@ BROKEN = [
           - metric: evaluation_accuracy
             min: 95
         """, 11, "expect[0].min", r"fraction.*Got 95.*95% is 0\.95", id="accuracy-as-percentage"),
+    pytest.param("""
+        specnet: 1
+        network:
+          input: 784
+          layers: [{size: 10, activation: sigmoid}]
+          cost: quadratic
+        training:
+          epochs: 1
+          optimizer: {type: sgd, eta: 3.0}
+        expect:
+          - {metric: evaluation_accuracy, min: 0.9}
+        book: {result: R30, value: 95.42, text: "95.42%"}
+        """, 11, "book.value", r"fraction.*Got 95\.42.*96\.49% is 0\.9649", id="book-value-as-percentage"),
+    pytest.param("""
+        specnet: 1
+        data: {source: mnist, expand: true}
+        network: {input: 784, layers: [{size: 10, activation: sigmoid}], cost: quadratic}
+        training: {epochs: 1, optimizer: {type: sgd, eta: 3.0}}
+        """, 2, "data.expand", r"must be a mapping\. Got true\. Keys: copies, .*rotate", id="expand-true"),
+    pytest.param("""
+        specnet: 1
+        network: {input: 784, layers: [{size: 10, activation: sigmoid}], cost: quadratic}
+        training:
+          epochs: 1
+          optimizer: {type: sgd, eta: 3.0}
+          schedule: plateau
+        """, 6, "training.schedule", r"'plateau' is written as a mapping.*\{type: plateau\}, with any of .*patience",
+        id="schedule-plateau-bare"),
+    pytest.param("""
+        specnet: 1
+        network: {input: 784, layers: [{size: 10, activation: sigmoid}], cost: quadratic}
+        training: {epochs: 1, optimizer: {type: sgd, eta: 3.0}}
+        book: {result: R-30, text: "x"}
+        """, 4, "book.result", r"Got 'R-30'\. Expected an ID such as R30", id="book-result-form"),
 ]
 
 

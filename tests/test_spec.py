@@ -64,6 +64,7 @@ def test_name_defaults_to_the_file_stem_and_is_not_inherited(write_spec):
     write_spec("""
         specnet: 1
         name: base_name
+        book: {result: R30, value: 0.9542, text: "95.42%", note: "about the base only"}
         network: {input: 784, layers: [{size: 10, activation: sigmoid}], cost: quadratic}
         training: {epochs: 1, optimizer: {type: sgd, eta: 1.0}}
     """, "base.yaml")
@@ -74,6 +75,7 @@ def test_name_defaults_to_the_file_stem_and_is_not_inherited(write_spec):
     """, "child.yaml")
     spec = load_spec(child)
     assert spec.name == "child"
+    assert spec.resolved["book"] is None                               # a variant reproduces no result
     assert spec.training.optimizer.params == {"eta": 0.5, "mu": 0.0}   # merged key by key
     assert spec.origins[("training", "optimizer", "eta")].file == str(child)
     assert spec.origins[("network", "cost")].kind == "base"
