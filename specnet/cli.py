@@ -34,13 +34,13 @@ def run(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec file
       specnet run specs/ch1_sgd.yaml
       specnet run specs/ch1_sgd.yaml --set training.epochs=1 --seed 7
     """
-    from specnet.report import Progress, epoch_line, run_summary
+    from specnet.report import Progress, run_summary
     from specnet.runs import run_spec
     from specnet.spec import load_spec
     s = load_spec(spec, (set or []) + ([f"seed={seed}"] if seed is not None else []))
     bar = Progress(s.training.epochs if s.training else 0)
     typer.echo(f"{s.name}: {s.summary}, seed {s.seed}", err=json_)
-    r = run_spec(s, runs_dir, on_epoch=lambda row, sec: (bar.clear(), typer.echo(epoch_line(row, sec), err=json_)),
+    r = run_spec(s, runs_dir, on_epoch=lambda row, sec: typer.echo(bar.line(row, sec), err=json_),
                  on_batch=bar.batch)
     summary = run_summary(r)
     _out(summary["json"]) if json_ else typer.echo(summary["text"])

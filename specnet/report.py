@@ -21,8 +21,9 @@ def fmt(value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def epoch_line(row: dict, seconds: float | None = None) -> str:
-    """Return 'Epoch 3: evaluation accuracy 9412 / 10000 (94.12%), cost 0.3921; training cost 0.2812  [0.52 s]'."""
+def epoch_line(row: dict, seconds: float | None = None, eta_before: float | None = None) -> str:
+    """Return 'Epoch 3: evaluation accuracy 9412 / 10000 (94.12%), cost 0.3921; training cost 0.2812  [0.52 s]',
+    with 'η 0.25' when the learning rate differs from `eta_before` (a schedule changed it)."""
     parts = []
     for role in ("evaluation", "training"):
         words = []
@@ -33,6 +34,8 @@ def epoch_line(row: dict, seconds: float | None = None) -> str:
             words.append(f"cost {row[f'{role}_cost']:.4g}")
         if words:
             parts.append(f"{role} {', '.join(words)}")
+    if eta_before is not None and row.get("eta") not in (None, eta_before):
+        parts.append(f"η {row['eta']:g}")
     head = "Evaluation" if row.get("epoch") is None else f"Epoch {row['epoch']}"
     return f"{head}: {'; '.join(parts) or 'complete'}" + (f"  [{seconds:.2f} s]" if seconds is not None else "")
 
@@ -57,6 +60,12 @@ class Progress:
         if self.live:
             self.stream.write("\r" + " " * 70 + "\r")
 
+    def line(self, row: dict, seconds: float) -> str:
+        """Clear the bar and return the epoch's line (showing η when it changed since the last epoch)."""
+        self.clear()
+        text, self.eta = epoch_line(row, seconds, getattr(self, "eta", row.get("eta"))), row.get("eta")
+        return text
+
 
 def run_summary(run) -> dict:
     """Return the end of `specnet run`: {"text": lines for people, "json": the same for programs}."""
@@ -68,6 +77,12 @@ def run_summary(run) -> dict:
     if run.spec.data.source.type == "inline":  # a small table, e.g. a perceptron's truth table: show it
         table = run.data["evaluation"]
         lines.append(outputs_table(table, run.model.outputs(table)))
+    last = run.history[-1] if run.history else {}
+    if last.get("stop"):
+        lines.append(f"Stopped after epoch {last['epoch']} of {run.spec.training.epochs}: {last['stop']}.")
+    if "restored_epoch" in last:
+        lines.append(f"The model keeps the parameters of epoch {last['restored_epoch']}, the best on "
+                     f"{run.spec.training.early_stopping['metric'].replace('_', ' ')}.")
     lines += [f"Best {m.replace('_', ' ')}: {100 * b['best']:.2f}% (epoch {b['epoch']})"
               for m, b in bests.items() if b["best"] is not None]
     lines.append(f"Run saved in {run.folder}")

@@ -1,4 +1,6 @@
 """Schedules, early stopping, dropout and intra-epoch monitoring."""
+import re
+
 import numpy as np
 import pytest
 
@@ -187,3 +189,20 @@ def test_expansion_per_epoch_draws_fresh_copies(monkeypatch):
 def test_expansion_must_change_something():
     with pytest.raises(SpecError, match="equal the originals"):
         expanding_spec(rotate=0)
+
+
+def test_run_says_when_eta_changes_when_it_stopped_and_which_epoch_it_kept(tmp_path, capsys):
+    import yaml
+    from test_cli import cli
+    t = tiny_spec()
+    t["training"].update(epochs=200, optimizer={"type": "sgd", "eta": 40.0},
+                         monitor=["evaluation_accuracy", "evaluation_cost"],
+                         schedule={"type": "plateau", "metric": "evaluation_cost", "patience": 1, "min_ratio": 0.01},
+                         early_stopping={"metric": "evaluation_cost", "patience": 3})
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(t))
+    code, out, err = cli(capsys, "run", str(tmp_path / "s.yaml"), "--runs-dir", str(tmp_path / "runs"))
+    assert code == 0, err
+    epochs = [line for line in out.splitlines() if line.startswith("Epoch ")]
+    assert "η" not in epochs[0] and any("; η 20  [" in line for line in epochs), out
+    assert re.search(r"^Stopped after epoch \d+ of 200: early stopping: no improvement", out, re.M), out
+    assert re.search(r"^The model keeps the parameters of epoch \d+, the best on evaluation cost\.$", out, re.M)
