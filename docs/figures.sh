@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-runs/reproduce}
-first() { ls -d "$RUNS/$1"-* | head -n 1; }   # run folders are named <spec>-<time>: the first is the first seed's
+# The run of a spec made with the spec's own seed: the smallest seed among its runs (reproduce runs seed, seed + 1, ...).
+first() {
+  for d in "$RUNS/$1"-*/; do echo "$(sed -n 's/^seed: //p' "$d/spec.yaml") ${d%/}"; done | sort -n | head -n 1 | cut -d' ' -f2
+}
 
 specnet plot "$(first ch3_overfitting)" --out docs/figures/overfitting.png \
   --title "Overfitting: 1,000 training images (book, ch. 3)" \

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from specnet.errors import SpecError, format_path
+from specnet.errors import SpecError
 
 
 class _Loader(yaml.SafeLoader):

@@ -8,9 +8,12 @@ from pathlib import Path
 
 from specnet.errors import SpecError
 from specnet.metrics import METRICS
+from specnet.registry import suggest
+
+PLOTTABLE = METRICS + ("eta",)  # eta: the learning rate of each epoch, as a schedule set it
 
 LABELS = {"evaluation_accuracy": "evaluation accuracy (%)", "training_accuracy": "training accuracy (%)",
-          "evaluation_cost": "evaluation cost", "training_cost": "training cost"}
+          "evaluation_cost": "evaluation cost", "training_cost": "training cost", "eta": "learning rate η"}
 
 
 def _pyplot():
@@ -29,9 +32,10 @@ def plot_runs(runs, panels, out, from_epoch: int = 0, title: str | None = None) 
     PDF by its suffix). `runs` are Run objects from specnet.runs.load_run."""
     for panel in panels:
         for metric in panel.split("+"):
-            if metric not in METRICS:
+            if metric not in PLOTTABLE:
                 raise SpecError(f"unknown metric '{metric}'", file="--metric", got=panel,
-                                hint=f"Known: {', '.join(METRICS)}; join two with + to share a panel.")
+                                hint=f"Known: {', '.join(PLOTTABLE)}; join two with + to share a panel."
+                                     f"{suggest(metric, PLOTTABLE)}")
     plt = _pyplot()
     fig, axes = plt.subplots(len(panels), 1, figsize=(7, 3.2 * len(panels)), squeeze=False)
     for ax, panel in zip(axes[:, 0], panels):
@@ -44,11 +48,11 @@ def plot_runs(runs, panels, out, from_epoch: int = 0, title: str | None = None) 
                 scale = 100 if metric.endswith("accuracy") else 1
                 label = run.spec.name if len(runs) > 1 else ""
                 label += (" " if label else "") + (metric.replace("_", " ") if "+" in panel else "")
-                ax.plot([r["epoch"] for r in rows], [scale * r[metric] for r in rows], label=label.strip() or None)
+                ax.plot([r["epoch"] for r in rows], [scale * r[metric] for r in rows], label=label.strip() or None,
+                        marker="o" if len(rows) < 20 else None, markersize=3)  # a few epochs: show each point
                 drawn += 1
         if not drawn:
-            raise SpecError(f"no run monitored {panel}", file="--metric", got=panel,
-                            hint="Pick a metric listed in the runs' training.monitor.")
+            raise _nothing_to_draw(runs, panel, from_epoch)
         ax.set_xlabel("epoch")
         ax.set_ylabel(LABELS[panel] if "+" not in panel else ("accuracy (%)" if "accuracy" in panel else "cost"))
         ax.grid(alpha=0.3)
@@ -62,3 +66,15 @@ def plot_runs(runs, panels, out, from_epoch: int = 0, title: str | None = None) 
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
+
+
+def _nothing_to_draw(runs, panel, from_epoch) -> SpecError:
+    """The error for an empty panel, saying why: no epochs at all, none from --from-epoch on, or not monitored."""
+    epochs = [r["epoch"] for run in runs for r in run.history if r.get("epoch") is not None]
+    if not epochs:
+        return SpecError("the runs have no epochs to draw (they did not train)", file="RUN", got=panel)
+    if max(epochs) < from_epoch:
+        return SpecError(f"no epoch from {from_epoch} on: the runs end at epoch {max(epochs)}", file="--from-epoch",
+                         got=from_epoch, hint="Give a smaller --from-epoch.")
+    return SpecError(f"no run monitored {panel}", file="--metric", got=panel,
+                     hint="Pick a metric listed in the runs' training.monitor.")

@@ -10,9 +10,10 @@ import re
 import statistics
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from datetime import datetime, timezone
 from multiprocessing import get_context
 from pathlib import Path
+
+from specnet.errors import SpecError
 
 
 def book_specs(paths) -> list:
@@ -68,6 +69,10 @@ def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", e
     from specnet.spec import load_spec
 
     files = book_specs(paths)
+    if not files:
+        raise SpecError("none of these specs has a book section", file=" ".join(map(str, paths)),
+                        hint="reproduce runs the specs that name a result of the book (book: {result: ...}); "
+                             "specnet run runs any spec.")
     tasks = [(str(f), load_spec(f, check_data=False).seed + i, str(runs_dir), resume)
              for f in files for i in range(seeds)]
     if jobs > 1:  # one BLAS thread per worker: the workers are the parallelism
@@ -100,71 +105,6 @@ def _summary(path: Path, runs: list) -> dict:
             "reused": sum(r["reused"] for r in runs), "started": sorted(r["started"] for r in runs if r["started"])}
 
 
-def _parameter_counts(rows) -> dict:
-    """Return {sizes: number of weights and biases} for the distinct networks of the rows' specs."""
-    from specnet.report import layer_rows
-    from specnet.spec import load_spec
-
-    counts = {}
-    for r in rows:
-        spec = load_spec(r["path"], check_data=False)
-        if spec.network:
-            counts[str(spec.network.sizes)] = sum(row["parameters"] for row in layer_rows(spec))
-    return counts
-
-
-def _figure(value, metric: str) -> str:
-    if value is None:
-        return "—"
-    return f"{100 * value:.2f}%" if "accuracy" in metric else f"{value:.4g}"
-
-
-def report(rows: list, seeds: int, command: str) -> str:
-    """Return REPRODUCTION.md: one row per result, then the notes and the unmet bounds."""
-    from specnet.provenance import PACKAGE_DIR, git_state
-
-    import numpy as np
-
-    git = git_state(PACKAGE_DIR) or {}
-    lines = ["# Reproducing the book", "",
-             f"Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by `{command}` (specnet commit "
-             f"{git.get('commit', '?')[:10]}{', with uncommitted changes' if git.get('dirty') else ''}; NumPy "
-             f"{np.__version__}; {os.cpu_count()} CPUs). Each spec ran with {seeds} seed(s): its own and the next "
-             f"ones. specnet's figure is the first `expect` metric (mean ± standard deviation, and range, over the "
-             f"seeds); a run passes when every `expect` bound of its spec holds. Regenerate with the same command."]
-    reused = sum(r["reused"] for r in rows)
-    if reused:
-        started = sorted(s for r in rows for s in r["started"])
-        lines[-1] += (f" {reused} of the {sum(r['runs'] for r in rows)} runs were reused (--resume) from "
-                      f"runs made between {started[0]} and {started[-1]}; the times are theirs.")
-    lines += ["", "| result | spec | the book | specnet | band (first expect) | passed | s per run |",
-              "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        e = r["expect"][0] if r["expect"] else None
-        metric = f"{e['at']} {e['metric']}" if e else "(no expect)"
-        v = r["values"]
-        ours = "—" if not v else _figure(statistics.mean(v), metric) + (
-            f" ± {_figure(statistics.stdev(v), metric)} ({_figure(min(v), metric)} – {_figure(max(v), metric)})"
-            if len(set(v)) > 1 else " (every seed)" if len(v) > 1 else "")
-        band = "—" if not e else f"{metric} " + (
-            f"{_figure(e['min'], metric)} to {_figure(e['max'], metric)}" if e.get("min") is not None and
-            e.get("max") is not None else f"≥ {_figure(e['min'], metric)}" if e.get("min") is not None
-            else f"≤ {_figure(e['max'], metric)}")
-        book = f"{_figure(r['book']['value'], metric)}: {r['book']['text']}"
-        lines.append(f"| {r['book']['result']} | [{r['spec']}](specs/{r['spec']}) | {book} | {ours} | {band} | "
-                     f"{r['passed']}/{r['runs']} | {r['seconds']:.1f} |")
-    lines += ["", "## Parameter counts (R21)", "", "Weights and biases of the networks above (the book: 23,860 "
-              "for [784, 30, 10], \"nearly 80,000\" for [784, 100, 10]):", ""]
-    lines += [f"- {sizes}: {count:,}" for sizes, count in sorted(_parameter_counts(rows).items(), key=lambda kv: kv[1])]
-    notes = [r for r in rows if r["book"].get("note")]
-    if notes:
-        lines += ["", "## Notes", ""] + [f"- **{r['book']['result']}** ({r['spec']}): {r['book']['note']}" for r in notes]
-    unmet = [r for r in rows if r["unmet"]]
-    if unmet:
-        lines += ["", "## Bounds not met", ""] + [f"- {r['spec']}: {u}" for r in unmet for u in r["unmet"]]
-    return "\n".join(lines) + "\n"
-
-
 def main_command(paths, seeds, jobs, out, runs_dir, resume=False) -> int:
     """Run the reproduction, write the report to `out` (None: a new folder in runs_dir); return 0 if every
     run passed, else 1."""
@@ -172,10 +112,11 @@ def main_command(paths, seeds, jobs, out, runs_dir, resume=False) -> int:
 
     rows = reproduce(paths, seeds, jobs, runs_dir, lambda s: print(s, file=sys.stderr, flush=True), resume)
     command = "specnet reproduce " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["reproduce"] else "specnet reproduce"
-    text = report(rows, seeds, command)
     if out is None:  # a partial reproduction: a new file beside its runs, never one written before
-        folder = new_run_folder(runs_dir, "report")
-        out = folder / "REPRODUCTION.md"
+        out = new_run_folder(runs_dir, "report") / "REPRODUCTION.md"
+    from specnet.reproduction import report
+
+    text = report(rows, seeds, command, Path(out).parent)
     Path(out).write_text(text, encoding="utf-8")
     print(f"Report written to {out}", file=sys.stderr)
     return 0 if all(r["passed"] == r["runs"] for r in rows) else 1

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from specnet.document import Origin, locate
-from specnet.schema import deref, load_schema
+from specnet.schema import deref
 
 
 def _branch(value, choices):

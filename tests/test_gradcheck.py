@@ -29,3 +29,12 @@ def test_perceptrons_have_no_gradient():
     del t["training"]
     with pytest.raises(SpecError, match="no gradient"):
         gradcheck(spec_from_dict(t))
+
+
+def test_the_command_says_what_the_check_leaves_out(capsys):
+    from conftest import ROOT
+    from test_cli import cli
+    code, out, err = cli(capsys, "gradcheck", str(ROOT / "specs" / "ch3_l1.yaml"), "--samples", "5", "--examples", "2")
+    assert code == 0, err
+    assert out.splitlines()[-1] == ("Checked: the cost C_0's backpropagation; this spec's regularization is not "
+                                    "part of the check.")

@@ -1,7 +1,6 @@
 import builtins
 
 import pytest
-import yaml
 
 from conftest import tiny_spec
 from specnet.cli import main
@@ -34,6 +33,15 @@ def test_plot_refuses_unknown_and_unmonitored_metrics(runs, tmp_path):
         plot_runs(runs, ["accuracy"], tmp_path / "a.png")
     with pytest.raises(SpecError, match="no run monitored training_accuracy"):
         plot_runs(runs, ["training_accuracy"], tmp_path / "a.png")
+    with pytest.raises(SpecError, match="unknown metric 'training_acc'.*Did you mean 'training_accuracy'"):
+        plot_runs(runs, ["training_acc"], tmp_path / "a.png")
+    with pytest.raises(SpecError, match="no epoch from 50 on: the runs end at epoch 7"):
+        plot_runs(runs, ["evaluation_accuracy"], tmp_path / "a.png", from_epoch=50)
+
+
+def test_plot_draws_the_learning_rate(runs, tmp_path):
+    pytest.importorskip("matplotlib")
+    assert plot_runs(runs, ["eta"], tmp_path / "eta.png").stat().st_size > 5000
 
 
 def test_plot_without_matplotlib_is_one_clear_line(runs, tmp_path, monkeypatch, capsys):

@@ -1,8 +1,11 @@
 """specnet reproduce, on the fast deterministic specs."""
+import re
 import shutil
+from pathlib import Path
 
 from conftest import ROOT
-from specnet.reproduce import book_specs, main_command, report, reproduce
+from specnet.reproduce import book_specs, main_command, reproduce
+from specnet.reproduction import report
 
 
 def test_book_specs_come_in_book_order_and_need_a_book_section(tmp_path):
@@ -20,8 +23,10 @@ def test_reproduce_runs_every_seed_and_reports(tmp_path):
     assert [(r["book"]["result"], r["passed"], r["runs"]) for r in rows] == [("R3", 2, 2), ("R13", 2, 2)]
     assert rows[1]["values"][0] == rows[1]["values"][1]          # explicit weights: no seed dependence
     assert len(list((tmp_path / "runs").iterdir())) == 4
-    text = report(rows, 2, "specnet reproduce")
-    assert "| R13 | [ch3_neuron_quadratic.yaml](specs/ch3_neuron_quadratic.yaml) |" in text
+    text = report(rows, 2, "specnet reproduce", ROOT)
+    assert "**4 of 4 runs passed**: 2 of the 2 results held their band in every run." in text
+    assert "Each spec ran 2 times, with its own seed and the next 1." in text
+    assert "| R13 | [ch3_neuron_quadratic.yaml](specs/ch3_neuron_quadratic.yaml) | cost 0.00405: " in text
     assert "0.004414 (every seed) | final evaluation_cost 0.0036 to 0.005 | 2/2 |" in text
 
 
@@ -53,4 +58,14 @@ def test_a_partial_reproduction_never_replaces_a_report(tmp_path, monkeypatch, c
     assert (tmp_path / "REPRODUCTION.md").read_text() == "the full report\n"
     reports = sorted((tmp_path / "runs").glob("report-*/REPRODUCTION.md"))
     assert len(reports) == 2 and "| R3 |" in reports[1].read_text()
+    link = re.search(r"\[ch1_perceptron_nand\.yaml\]\(([^)]+)\)", reports[1].read_text()).group(1)
+    assert (reports[1].parent / link).resolve() == Path(spec).resolve()     # the link works from the report
     assert f"Report written to {reports[1].relative_to(tmp_path)}" in err
+
+
+def test_specs_without_a_book_section_are_a_user_error(tmp_path, capsys):
+    from test_cli import cli
+    (tmp_path / "plain.yaml").write_text((ROOT / "specs" / "ch1_perceptron_nand.yaml").read_text()
+                                         .split("\nbook:")[0] + "\n")
+    code, out, err = cli(capsys, "reproduce", str(tmp_path / "plain.yaml"), "--runs-dir", str(tmp_path / "runs"))
+    assert code == 2 and len(err.splitlines()) == 1 and "none of these specs has a book section" in err, err

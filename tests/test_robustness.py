@@ -1,5 +1,4 @@
 """Regression tests for problems found in review: each must stay a clear one-line user error, or work."""
-import gzip
 import hashlib
 import json
 import shutil

@@ -1,5 +1,4 @@
 """The pipeline from YAML to a resolved Spec: shipped specs, extends, --set, defaults and the round trip."""
-from pathlib import Path
 
 import pytest
 import yaml
