@@ -62,7 +62,7 @@ def report(rows: list, seeds: int, command: str, where=".") -> str:
     reused = sum(r["reused"] for r in rows)
     if reused:
         started = sorted(s for r in rows for s in r["started"])
-        lines[-1] += (f" {reused} of the {sum(r['runs'] for r in rows)} runs were reused (--resume) from "
+        lines[4] += (f" {reused} of the {sum(r['runs'] for r in rows)} runs were reused (--resume) from "
                       f"runs made between {started[0]} and {started[-1]}; the times are theirs.")
     lines += ["", "| result | spec | the book | specnet | band (first expect) | passed | s per run |",
               "|---|---|---|---|---|---|---|"]

@@ -45,6 +45,8 @@ def test_resume_reuses_finished_runs(tmp_path):
     assert again[0]["folders"][0] == first[0]["folders"][0]       # seed 0 reused, seed 1 run now
     assert len(list((tmp_path / "runs").iterdir())) == 2
     assert "Parameter counts (R21)" in report(again, 2, "x") and "- [1, 1]: 2" in report(again, 2, "x")
+    generated = next(line for line in report(again, 2, "x").splitlines() if line.startswith("Generated"))
+    assert "1 of the 2 runs were reused (--resume)" in generated
 
 
 def test_a_partial_reproduction_never_replaces_a_report(tmp_path, monkeypatch, capsys):
