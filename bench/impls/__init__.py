@@ -1,0 +1,15 @@
+"""The implementations the benchmark times, one module each, by name.
+
+Each module has a `Trainer(problem)` with `reset()` (back to the initial weights), `epoch()` (one epoch of
+mini-batch SGD in the problem's order: the only thing timed) and `accuracy()` (test accuracy, a fraction),
+and `requires`, the packages it needs (a missing one is reported, not an error). Every implementation
+computes the same thing: the book's update w → w − (η/m) Σ_x ∂C_x/∂w, from the same weights and order.
+"""
+IMPLS = {  # name -> (module, what it is)
+    "specnet": ("specnet_impl", "specnet's executor, through Executor.train as `specnet run` calls it"),
+    "numpy": ("numpy_impl", "a plain NumPy loop: the book's matrix-based backprop, written directly"),
+    "reference": ("reference_impl", "tests/reference.py: the book's per-example loop, float64"),
+    "torch": ("torch_impl", "PyTorch eager: nn.Linear layers, autograd and optim.SGD"),
+    "jax": ("jax_impl", "JAX: the whole epoch compiled by XLA (jit + lax.scan)"),
+    "numba": ("numba_impl", "Numba: the epoch as one @njit function (np.dot for the products)"),
+}

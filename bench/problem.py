@@ -1,0 +1,82 @@
+"""The benchmark's problem: the same data, initial weights and mini-batch order for every implementation.
+
+A Config names one cell of the benchmark (hidden width, cost, mini-batch size m, dtype, images per epoch);
+a Problem is that cell made concrete from specnet's own specs, data and seed streams, so that every
+implementation trains the same network from the same numbers in the same order.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = {"quadratic": ROOT / "specs" / "ch1_sgd.yaml", "cross_entropy": ROOT / "specs" / "ch3_cross_entropy.yaml"}
+FULL = 50_000  # the book's training set: every time is reported per epoch of this many images
+
+
+@dataclass(frozen=True)
+class Config:
+    hidden: int = 30
+    cost: str = "quadratic"       # quadratic (ch1_sgd.yaml, η 3.0) or cross_entropy (ch3_cross_entropy.yaml, η 0.5)
+    m: int = 10                   # mini-batch size
+    dtype: str = "float32"
+    images: int = FULL            # training images in the timed epoch (a prefix of the 50,000)
+
+    @property
+    def sizes(self) -> list:
+        return [784, self.hidden, 10]
+
+    def label(self) -> str:
+        return f"{self.sizes} {self.cost} m={self.m} {self.dtype}"
+
+    def flops(self) -> float:
+        """Floating-point operations of the matrix products in one epoch of `images` (elementwise work not
+        counted): per image and layer 2·n_in·n_out for the feedforward, as many for ∂C/∂w (BP4), and as
+        many again to backpropagate δ (BP2) into every layer but the first."""
+        pairs = list(zip(self.sizes[:-1], self.sizes[1:]))
+        per_image = sum(2 * a * b for a, b in pairs) * 2 + sum(2 * a * b for a, b in pairs[1:])
+        return float(per_image) * self.images
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@functools.lru_cache(maxsize=4)
+def _data(cost: str, dtype: str):
+    """The training (first 50,000) and test data as specnet loads them for a run, once per process."""
+    from specnet.datasets import load_datasets
+    from specnet.spec import load_spec
+
+    spec = load_spec(SPECS[cost], [f"network.dtype={dtype}", "data.evaluation=test"])
+    return load_datasets(spec, {"training": spec.data.training, "evaluation": spec.data.evaluation})
+
+
+class Problem:
+    """One Config made concrete: spec, data (x as rows), initial weights (w^l (n_l, n_{l−1}), b^l (n_l, 1)),
+    the learning rate and the epoch's order of the training examples."""
+
+    def __init__(self, config: Config):
+        from specnet.compiler import compile_spec, generator
+        from specnet.spec import load_spec
+
+        c = self.config = config
+        self.spec = load_spec(SPECS[c.cost], [f"network.dtype={c.dtype}", f"network.layers[0].size={c.hidden}",
+                                              f"training.mini_batch_size={c.m}", "data.evaluation=test"])
+        data = _data(c.cost, c.dtype)
+        train, test = data["training"], data["evaluation"]
+        self.x, self.y, self.labels = train.x[:c.images], train.y[:c.images], train.labels[:c.images]
+        self.test_x, self.test_y, self.test_labels = test.x, test.y, test.labels
+        net = compile_spec(self.spec)
+        self.weights = [w.copy() for w in net.weights]
+        self.biases = [b.copy() for b in net.biases]
+        self.eta = float(self.spec.training.optimizer.params["eta"])
+        self.m, self.cost, self.dtype = c.m, c.cost, np.dtype(c.dtype)
+        # the order specnet's executor draws for its first epoch: every implementation uses it
+        self.order = generator(self.spec.seed, "shuffle").permutation(c.images)
+
+    def batches(self):
+        """The mini-batches of the epoch, as arrays of example indices (the last may be short)."""
+        return [self.order[k:k + self.m] for k in range(0, len(self.order), self.m)]
