@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 
-from bench.impls import IMPLS
 from bench.problem import FULL, ROOT, Config
 
 PAUSE = 0.2  # seconds between two timed epochs
