@@ -1,0 +1,106 @@
+"""python -m bench: time one SGD epoch of the book's networks in specnet and its peers; write RESULTS.md.
+
+    python -m bench                      # the whole benchmark (about 15 minutes on 2 cores)
+    python -m bench --quick              # a minute: two configurations, one repeat, into bench/out/
+    python -m bench --impl specnet --impl jax --batch 10 --hidden 30 --dtype float32
+
+See bench/README.md for what is measured and how to read it.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import shlex
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.coordinator import Worker, time_config, whole_commands
+from bench.impls import IMPLS
+from bench.problem import FULL, ROOT, Config
+from bench.report import figure, machine, markdown
+
+HEADLINE = Config(hidden=30, cost="quadratic", m=10, dtype="float32")
+
+
+def grid(a) -> list:
+    return [Config(hidden=h, cost=c, m=m, dtype=d) for h, c, m, d in
+            itertools.product(a.hidden, a.cost, a.batch, a.dtype)]
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    p.add_argument("--impl", action="append", choices=list(IMPLS), help="implementations (default: all installed)")
+    p.add_argument("--hidden", type=int, action="append", help="hidden widths (default 30 and 100)")
+    p.add_argument("--cost", action="append", choices=["quadratic", "cross_entropy"], help="default: both")
+    p.add_argument("--batch", type=int, action="append", help="mini-batch sizes (default 1, 10, 32, 100, 1000)")
+    p.add_argument("--dtype", action="append", choices=["float32", "float64"], help="default: both")
+    p.add_argument("--repeats", type=int, default=None, help="timed epochs per implementation (default 3)")
+    p.add_argument("--no-scaling", action="store_true", help="skip the training-set size and width scans")
+    p.add_argument("--quick", action="store_true", help="a check that the benchmark works, not a measurement")
+    p.add_argument("--out", type=Path, help="default bench/RESULTS.md (--quick: bench/out/QUICK.md)")
+    a = p.parse_args(argv)
+    if a.quick:
+        a.hidden, a.cost, a.batch, a.dtype = a.hidden or [30], a.cost or ["quadratic"], a.batch or [10, 100], a.dtype or ["float32"]
+    a.hidden, a.cost = a.hidden or [30, 100], a.cost or ["quadratic", "cross_entropy"]
+    a.batch, a.dtype = a.batch or [1, 10, 32, 100, 1000], a.dtype or ["float32", "float64"]
+    repeats = a.repeats or (1 if a.quick else 3)
+    out = a.out or ROOT / "bench" / ("out/QUICK.md" if a.quick else "RESULTS.md")
+    say = lambda text: print(text, file=sys.stderr, flush=True)
+    command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
+
+    workers = {name: Worker(name) for name in (a.impl or IMPLS)}
+    for w in workers.values():
+        if not w.ready:
+            say(f"{w.name}: not installed ({w.missing}); skipped. pip install -e \".[bench]\" installs the peers.")
+    if not workers["specnet"].ready if "specnet" in workers else True:
+        say("the specnet implementation is needed as the reference of every ratio")
+        return 2
+    results = {"command": command, "repeats": repeats, "machine": machine(), "configs": [],
+               "skipped": {w.name: w.missing for w in workers.values() if not w.ready}}
+    try:
+        say("matmul peak (1024 x 1024 product) ...")
+        results["peak_gflops"] = workers["specnet"].ask("peak")
+        configs = grid(a)
+        configs = [HEADLINE] + [c for c in configs if c != HEADLINE] if HEADLINE in configs else configs
+        for i, c in enumerate(configs):
+            say(f"[{i + 1}/{len(configs)}] {c.label()}")
+            results["configs"].append({"config": c.as_dict(), "label": c.label(), "headline": c == HEADLINE,
+                                       "impls": time_config(workers, c, repeats, say, headline=c == HEADLINE)})
+            if c == HEADLINE:
+                results["evaluate_ms"] = workers["specnet"].ask("evaluate")["ms"]
+        if not a.no_scaling and not a.quick:
+            only = {"specnet": workers["specnet"]}
+            results["scaling_images"] = []
+            for n in (1_000, 2_000, 5_000, 10_000, 20_000, FULL):
+                say(f"scaling: {n:,} training images")
+                c = Config(hidden=30, m=10, dtype="float32", images=n)
+                r = time_config(only, c, repeats, say, headline=True)["specnet"]
+                results["scaling_images"].append({"images": n, "seconds": r["median"] * n / FULL})
+            results["scaling_width"] = []
+            for h in (30, 100, 300, 1000):
+                say(f"scaling: {h} hidden neurons, m = 100")
+                c = Config(hidden=h, m=100, dtype="float32")
+                r = time_config(only, c, repeats, say)["specnet"]
+                results["scaling_width"].append({"hidden": h, "seconds": r["median"], "gflops": c.flops() / r["median"] / 1e9})
+        results["max_rss_mb"] = {n: w.ask("rss")["max_rss_mb"] for n, w in workers.items() if w.ready}
+    finally:
+        for w in workers.values():
+            w.close()
+    if not a.quick:
+        say("whole commands: specnet run specs/ch1_sgd.yaml, --help, validate ...")
+        with tempfile.TemporaryDirectory() as runs:
+            results["commands"] = whole_commands(repeats, runs)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    picture = figure(results, out.with_name(out.stem.lower().replace("results", "epoch_vs_batch") + ".png"))
+    out.write_text(markdown(results, picture, quick=a.quick), encoding="utf-8")
+    raw = out.with_name(out.stem.lower() + ".json")
+    raw.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(out.read_text(encoding="utf-8"))
+    say(f"wrote {out}, {raw}" + (f" and {picture}" if picture else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""RESULTS.md, its figure and the machine it was measured on, from the coordinator's results."""
+from __future__ import annotations
+
+import datetime
+import importlib.metadata
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from bench.impls import IMPLS
+from bench.problem import ROOT
+
+ORDER = list(IMPLS)
+
+
+def machine() -> dict:
+    blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
+    cpu = next((x.split(":", 1)[1].strip() for x in cpuinfo if x.startswith("model name")), platform.processor())
+    git = lambda *a: subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    versions = {}
+    for package in ("numpy", "torch", "jax", "jaxlib", "numba", "threadpoolctl"):
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = None
+    return {"date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "cpu": cpu, "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+            "blas": f"{blas.get('name')} {blas.get('version')}", "versions": versions,
+            "thread_env": {k: v for k, v in os.environ.items() if k.endswith("_NUM_THREADS")},
+            "git_commit": git("rev-parse", "--short", "HEAD") + (" (specnet/ modified)" if git(
+                "status", "--porcelain", "specnet") else "")}
+
+
+def _median(results, label, impl):
+    row = next((c for c in results["configs"] if c["label"] == label), None)
+    r = row["impls"].get(impl, {}) if row else {}
+    return r.get("median")
+
+
+def targets(results) -> list:
+    """Return (target, measured, met) rows for the issue's targets that these results cover."""
+    rows, peak = [], results.get("peak_gflops", {})
+    head = "[784, 30, 10] quadratic m=10 float32"
+    s = _median(results, head, "specnet")
+    for impl, want, text in (("jax", 1.0, "no slower than JAX jit+scan"), ("torch", 10.0, "≥ 10× faster than PyTorch eager"),
+                             ("reference", 15.0, "≥ 15× faster than the per-example reference")):
+        other = _median(results, head, impl)
+        if s and other:
+            ratio = other / s
+            rows.append((f"m = 10, [784, 30, 10], float32: {text}", f"{impl} / specnet = {ratio:.2f}", ratio >= want))
+    for c in results["configs"]:
+        cfg = c["config"]
+        if cfg["m"] in (100, 1000) and cfg["dtype"] == "float32" and cfg["cost"] == "quadratic":
+            peers = {k: v["median"] for k, v in c["impls"].items() if k not in ("specnet", "reference", "numpy")
+                     and v.get("median")}
+            mine = c["impls"].get("specnet", {}).get("median")
+            if peers and mine:
+                best = min(peers, key=peers.get)
+                rows.append((f"{c['label']}: no slower than the fastest peer",
+                             f"{best} / specnet = {peers[best] / mine:.2f}", peers[best] / mine >= 1.0))
+            if cfg["m"] == 1000 and cfg["hidden"] == 100 and mine and peak.get("float32"):
+                g = Config_flops(cfg) / mine / 1e9
+                rows.append((f"{c['label']}: ≥ 60% of the matmul peak", f"{g:.0f} GFLOP/s = "
+                             f"{100 * g / peak['float32']:.0f}% of {peak['float32']:.0f}", g >= 0.6 * peak["float32"]))
+    f64 = []
+    for c in results["configs"]:
+        cfg = c["config"]
+        if cfg["dtype"] == "float64":
+            mine = c["impls"].get("specnet", {}).get("median")
+            twin = _median(results, c["label"].replace("float64", "float32"), "specnet")
+            if mine and twin:
+                f64.append((mine / twin, c["label"]))
+    if f64:
+        worst = max(f64)
+        rows.append(("float64 within 2.5× of float32 (specnet, every configuration)",
+                     f"worst {worst[0]:.2f}× ({worst[1]})", worst[0] <= 2.5))
+    cmds = results.get("commands", {})
+    if "run_ch1_sgd" in cmds:
+        r = cmds["run_ch1_sgd"]
+        rows.append(("`specnet run specs/ch1_sgd.yaml` (30 epochs with evaluation): under 8 s", f"{r['median']:.1f} s", r["median"] < 8))
+        rows.append(("peak memory training on all of MNIST (that run): under 400 MB", f"{r['max_rss_mb']:.0f} MB", r["max_rss_mb"] < 400))
+    if "evaluate_ms" in results:
+        rows.append(("evaluation of the 10,000 test images: under 15 ms", f"{results['evaluate_ms']:.1f} ms", results["evaluate_ms"] < 15))
+    if "help" in cmds:
+        rows.append(("`specnet --help`: under 0.3 s", f"{cmds['help']['median']:.2f} s", cmds["help"]["median"] < 0.3))
+        v = cmds["validate_specs"]
+        rows.append(("`specnet validate specs/` (every shipped spec): under 1 s", f"{v['median']:.2f} s", v["median"] < 1))
+    return rows
+
+
+def Config_flops(cfg: dict) -> float:
+    from bench.problem import FULL, Config
+    return Config(**{**cfg, "images": FULL}).flops()
+
+
+def markdown(results, picture, quick=False) -> str:
+    m, peak = results["machine"], results.get("peak_gflops", {})
+    impls = [i for i in ORDER if any(i in c["impls"] for c in results["configs"])]
+    lines = [f"# specnet benchmark{' — QUICK CHECK, not a measurement' if quick else ''}", "",
+             f"Generated {m['date_utc']} by `{results['command']}` (git {m['git_commit']}). Regenerate with the "
+             "same command; bench/README.md says how to read it. Seconds per epoch of 50,000 MNIST images, "
+             f"median of {results['repeats']} epochs after a warm-up, each implementation in its own process, "
+             "all timed round by round in this one run: only the ratios mean much on a shared machine.", ""]
+    lines += ["## Targets", "", "| target | measured | met |", "|---|---|---|"]
+    lines += [f"| {t} | {v} | {'yes' if ok else '**no**'} |" for t, v, ok in targets(results)]
+    lines += ["", "## Seconds per epoch (× specnet's time)", "",
+              "| configuration | " + " | ".join(impls) + " |", "|---|" + "---|" * len(impls)]
+    for c in results["configs"]:
+        mine = c["impls"].get("specnet", {}).get("median")
+        cells = []
+        for i in impls:
+            r = c["impls"].get(i)
+            if not r or r.get("median") is None:
+                cells.append("—" if not r else f"error: {r.get('error', '?')[:40]}")
+                continue
+            star = "" if r["images"] == 50_000 else f" ({r['images']:,} timed)"
+            ratio = "" if i == "specnet" or not mine else f" ({r['median'] / mine:.2f}×)"
+            cells.append(f"{r['median']:.3f}{ratio}{star}")
+        lines.append(f"| {c['label']} | " + " | ".join(cells) + " |")
+    lines += ["", "Spread: the min and max of every cell are in results.json. Cells marked \"timed\" were timed on "
+              "a prefix of the training set and scaled to 50,000 images.", ""]
+    lines += ["## Throughput against the matmul peak", "",
+              f"Matmul peak measured in this run (1024 × 1024 product, best of 10): float32 {peak.get('float32', 0):.0f} "
+              f"GFLOP/s, float64 {peak.get('float64', 0):.0f} GFLOP/s. GFLOP/s counts the products of the "
+              "feedforward, BP2 and BP4 only.", "", "| configuration | specnet GFLOP/s | % of peak | best peer | its GFLOP/s |",
+              "|---|---|---|---|---|"]
+    for c in results["configs"]:
+        flops = Config_flops(c["config"])
+        mine = c["impls"].get("specnet", {}).get("median")
+        peers = {k: v["median"] for k, v in c["impls"].items() if k != "specnet" and v.get("median")}
+        if not mine:
+            continue
+        best = min(peers, key=peers.get) if peers else None
+        lines.append(f"| {c['label']} | {flops / mine / 1e9:.1f} | {100 * flops / mine / 1e9 / peak.get(c['config']['dtype'], 1):.0f}% | "
+                     f"{best or '—'} | {flops / peers[best] / 1e9:.1f} |" if best else
+                     f"| {c['label']} | {flops / mine / 1e9:.1f} | — | — | — |")
+    head = next((c for c in results["configs"] if c.get("headline")), None)
+    if head:
+        acc = {k: v.get("accuracy") for k, v in head["impls"].items() if v.get("accuracy") is not None}
+        spread = (max(acc.values()) - min(acc.values())) * 100 if acc else 0
+        lines += ["", "## Same computation: test accuracy after one epoch", "",
+                  f"{head['label']}, every implementation from the same initial weights and mini-batch order "
+                  f"(the reference in float64): " + ", ".join(f"{k} {100 * v:.2f}%" for k, v in acc.items()) +
+                  f". Largest difference {spread:.2f} points: {'OK' if spread <= 0.5 else 'TOO LARGE'} "
+                  "(rounding differences grow over 5,000 steps; 0.5 points allowed)."]
+    compile_ = {(c["label"], k): v["compile_seconds"] for c in results["configs"] for k, v in c["impls"].items()
+                if v.get("compile_seconds")}
+    if compile_:
+        lines += ["", "## Compile time (not in the epoch times)", ""]
+        by_impl = {}
+        for (label, k), s in compile_.items():
+            by_impl.setdefault(k, []).append(s)
+        lines += [f"- {k}: {min(v):.2f}–{max(v):.2f} s per configuration" for k, v in by_impl.items()]
+    if results.get("scaling_images"):
+        rows = results["scaling_images"]
+        per = [r["seconds"] / r["images"] * 1e6 for r in rows]
+        lines += ["", "## Scaling (specnet, float32)", "", "Epoch time against the training-set size, [784, 30, 10], m = 10:", "",
+                  "| images | s/epoch | µs per image |", "|---|---|---|"]
+        lines += [f"| {r['images']:,} | {r['seconds']:.3f} | {p:.1f} |" for r, p in zip(rows, per)]
+        lines += ["", "Against the hidden width, m = 100:", "", "| hidden | s/epoch | GFLOP/s | % of peak |", "|---|---|---|---|"]
+        lines += [f"| {r['hidden']} | {r['seconds']:.3f} | {r['gflops']:.1f} | {100 * r['gflops'] / peak.get('float32', 1):.0f}% |"
+                  for r in results["scaling_width"]]
+    if results.get("commands"):
+        lines += ["", "## Whole commands", "", "| command | median s | peak memory |", "|---|---|---|"]
+        lines += [f"| `{v['command']}` | {v['median']:.2f} | {v['max_rss_mb']:.0f} MB |" for v in results["commands"].values()]
+    if results.get("max_rss_mb"):
+        lines += ["", "Peak memory of each worker process over all its configurations (data in both dtypes): " +
+                  ", ".join(f"{k} {v:.0f} MB" for k, v in results["max_rss_mb"].items()) + "."]
+    if results.get("skipped"):
+        lines += ["", "Not installed, so not timed: " + ", ".join(f"{k} ({v})" for k, v in results["skipped"].items()) + "."]
+    if picture:
+        lines += ["", f"![Seconds per epoch against mini-batch size]({picture.name})"]
+    lines += ["", "## Machine", ""] + [f"- {k}: {v}" for k, v in m.items()]
+    lines += ["", "## The implementations", ""] + [f"- **{k}**: {d}" for k, (_, d) in IMPLS.items()]
+    return "\n".join(lines) + "\n"
+
+
+def figure(results, path: Path):
+    """Seconds per epoch against mini-batch size, log-log, one line per implementation (float32, quadratic),
+    one panel per width; None without matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    widths = sorted({c["config"]["hidden"] for c in results["configs"]})
+    fig, axes = plt.subplots(1, len(widths), figsize=(5.5 * len(widths), 4), squeeze=False)
+    for ax, h in zip(axes[0], widths):
+        cells = [c for c in results["configs"] if c["config"]["hidden"] == h and c["config"]["dtype"] == "float32"
+                 and c["config"]["cost"] == "quadratic"]
+        for impl in ORDER:
+            pts = sorted((c["config"]["m"], c["impls"][impl]["median"]) for c in cells
+                         if c["impls"].get(impl, {}).get("median"))
+            if len(pts) > 1:
+                ax.plot(*zip(*pts), marker="o", label=impl, linewidth=2.5 if impl == "specnet" else 1.2)
+        ax.set(xscale="log", yscale="log", xlabel="mini-batch size m", ylabel="seconds per epoch (50,000 images)",
+               title=f"[784, {h}, 10], sigmoid + quadratic, float32")
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
