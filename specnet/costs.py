@@ -1,4 +1,5 @@
-"""Cost functions C: each has `fn(a, y)` = Σ_x C_x over the batch columns, and `delta(z, a, y, act)` = δ^L.
+"""Cost functions C: each has `fn(a, y)` = Σ_x C_x over the batch columns, and `delta(z, a, y, act)` = δ^L
+(written into `out` if given, as the executor does to reuse its arrays).
 
 The mean over n examples, C = (1/n) Σ_x C_x, is taken by the caller (COST7).
 
@@ -32,9 +33,11 @@ class QuadraticCost:
         return 0.5 * float(np.sum((a - y) ** 2))
 
     @staticmethod
-    def delta(z, a, y, activation):
-        """δ^L = (a^L − y) ⊙ σ'(z^L)  (BP1, with ∇_a C = a − y)."""
-        return (a - y) * activation.prime(z, a)
+    def delta(z, a, y, activation, out=None, scratch=None):
+        """δ^L = (a^L − y) ⊙ σ'(z^L)  (BP1, with ∇_a C = a − y); into `out`, σ' into `scratch`, if given."""
+        out = np.subtract(a, y, out=out)
+        out *= activation.prime(z, a, out=scratch)
+        return out
 
 
 @COSTS.register("cross_entropy")
@@ -47,9 +50,9 @@ class CrossEntropyCost:
         return -float(np.sum(y * np.log(a) + (1.0 - y) * np.log1p(-a)))
 
     @staticmethod
-    def delta(z, a, y, activation):
+    def delta(z, a, y, activation, out=None, scratch=None):
         """δ^L = a^L − y  (3.12): σ'(z) cancels; valid for sigmoid outputs, which the checks enforce."""
-        return a - y
+        return np.subtract(a, y, out=out)
 
 
 @COSTS.register("log_likelihood")
@@ -61,6 +64,6 @@ class LogLikelihoodCost:
         return -float(np.sum(y * np.log(_safe(a))))
 
     @staticmethod
-    def delta(z, a, y, activation):
+    def delta(z, a, y, activation, out=None, scratch=None):
         """δ^L_j = a^L_j − y_j  (81–82), for a softmax output layer, which the checks enforce."""
-        return a - y
+        return np.subtract(a, y, out=out)

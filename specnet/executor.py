@@ -6,6 +6,7 @@ and the sums over the mini-batch become matrix products.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +14,31 @@ import numpy as np
 from specnet.metrics import epochs_since_best
 
 _CHUNK = 10_000  # examples per feedforward when evaluating: bounds the memory of z^l
+_BLOCK = 512     # training examples copied at a time in shuffled order: few calls, and they stay in cache
+
+
+def blas_threads(sizes, m):
+    """One BLAS thread while training when the mini-batch products are small (under 2 million
+    multiply-adds, as at the book's m = 10): splitting those between threads costs more than it saves
+    (about 8% of an epoch of [784, 30, 10] at m = 10, bench/RESULTS.md); larger ones keep every thread."""
+    if m * max(a * b for a, b in zip(sizes[:-1], sizes[1:])) >= 2_000_000:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+class Workspace:
+    """The arrays one training step writes, for mini-batches of m examples, made once and reused: z^l, a^l,
+    δ^l, σ'(z^l), the dropped-out activations, and the gradients (allocating them anew for every
+    mini-batch costs more than the arithmetic at the book's m = 10)."""
+
+    def __init__(self, sizes, m, dtype, dropout=True):
+        layers = sizes[1:]
+        self.z, self.a, self.delta, self.scratch = ([np.empty((k, m), dtype) for k in layers] for _ in range(4))
+        self.dropped = [np.empty((k, m), dtype) for k in layers] if dropout else [None] * len(layers)
+        self.nabla_w = [np.empty((k, j), dtype) for j, k in zip(sizes[:-1], layers)]
+        self.nabla_b = [np.empty((k, 1), dtype) for k in layers]
+        self.ones = np.ones((m, 1), dtype)  # Σ over the mini-batch as a matrix product: cheaper than sum()
 
 
 @dataclass
@@ -52,38 +78,39 @@ class Executor:
             a = act.fn(w @ a + b)  # (n_l, batch)
         return a
 
-    def backprop(self, x, y, scale=1.0, masks=None):
+    def backprop(self, x, y, scale=1.0, masks=None, ws=None):
         """Return (nabla_b, nabla_w), the sums over the columns of x of ∂C_x/∂b^l and ∂C_x/∂w^l, times `scale`.
 
         x is (n_in, m) and y (n_out, m). Note that `scale` multiplies δ^L, and so every δ^l and gradient
         after it: with scale = −η/m the results are the SGD step itself (1.20–1.21), at no extra cost.
         `masks[l]`, if given, multiplies layer l's activations (dropout) on the way forward and its δ on
-        the way back.
+        the way back. `ws`, a Workspace for m examples, holds every intermediate array and the results
+        (so they are overwritten by the next call with it); without one, all are new arrays.
         """
+        ws = ws or Workspace(self.sizes, x.shape[1], self.dtype)
         masks = masks or [None] * len(self.weights)
         # 1) feedforward, keeping every z^l, σ(z^l), and the (possibly dropped-out) input to each layer
-        inputs, zs, outs = [x], [], []
-        for w, b, act, mask in zip(self.weights, self.biases, self.activations, masks):
-            z = w @ inputs[-1]  # (n_l, m)
+        inputs = [x]
+        for l, (w, b, act, mask) in enumerate(zip(self.weights, self.biases, self.activations, masks)):
+            z = np.dot(w, inputs[-1], out=ws.z[l])  # (n_l, m); np.dot: less overhead than @ on small arrays
             z += b
-            zs.append(z)
-            outs.append(act.fn(z))
-            inputs.append(outs[-1] if mask is None else outs[-1] * mask)
+            a = act.fn(z, out=ws.a[l])
+            inputs.append(a if mask is None else np.multiply(a, mask, out=ws.dropped[l]))
         # 2) output error δ^L = ∇_a C ⊙ σ'(z^L)  (BP1), in the form the cost gives it
-        delta = self.cost.delta(zs[-1], outs[-1], y, self.activations[-1])
+        delta = self.cost.delta(ws.z[-1], ws.a[-1], y, self.activations[-1], out=ws.delta[-1], scratch=ws.scratch[-1])
         if scale != 1.0:
             delta *= scale
-        nabla_b, nabla_w = [None] * len(zs), [None] * len(zs)
-        for l in range(len(zs) - 1, -1, -1):
+        for l in range(len(self.weights) - 1, -1, -1):
             # 4) gradients ∂C/∂b = δ (BP3) and ∂C/∂w = a_in δ_out (BP4), summed over the mini-batch
-            nabla_b[l] = delta.sum(axis=1, keepdims=True)  # (n_l, 1)
-            nabla_w[l] = delta @ inputs[l].T               # (n_l, n_{l−1})
+            np.dot(delta, ws.ones, out=ws.nabla_b[l])         # (n_l, 1): the sum over the m columns, as a product
+            np.dot(delta, inputs[l].T, out=ws.nabla_w[l])     # (n_l, n_{l−1})
             if l:
                 # 3) backpropagate δ^{l−1} = ((w^l)^T δ^l) ⊙ σ'(z^{l−1})  (BP2)
-                delta = (self.weights[l].T @ delta) * self.activations[l - 1].prime(zs[l - 1], outs[l - 1])
+                delta = np.dot(self.weights[l].T, delta, out=ws.delta[l - 1])
+                delta *= self.activations[l - 1].prime(ws.z[l - 1], ws.a[l - 1], out=ws.scratch[l - 1])
                 if masks[l - 1] is not None:
                     delta *= masks[l - 1]  # a dropped neuron passes no error back
-        return nabla_b, nabla_w
+        return ws.nabla_b, ws.nabla_w
 
     def dropout_masks(self, m):
         """Return one mask per layer for a mini-batch of m (None where nothing is dropped).
@@ -97,11 +124,12 @@ class Executor:
         return [None if not p else (self.dropout_rng.random((size, m)) >= p).astype(self.dtype) * (1 / (1 - p))
                 for p, size in zip(self.dropout, self.sizes[1:])]
 
-    def update_mini_batch(self, x, y, n):
-        """Take one gradient step on the mini-batch (x, y) of m columns, with n the training-set size."""
+    def update_mini_batch(self, x, y, n, ws=None):
+        """Take one gradient step on the mini-batch (x, y) of m columns, with n the training-set size
+        (`ws`: a Workspace for m examples to reuse, see backprop)."""
         eta = self.optimizer.eta
         masks = self.dropout_masks(x.shape[1])
-        nabla_b, nabla_w = self.backprop(x, y, -eta / x.shape[1], masks)  # −(η/m) Σ_x ∇C_x
+        nabla_b, nabla_w = self.backprop(x, y, -eta / x.shape[1], masks, ws)  # −(η/m) Σ_x ∇C_x
         reg = self.regularizer
         if reg is not None and reg.lmbda:
             # Note that the regularization term is part of ∇C, so with momentum it goes into the velocity.
@@ -118,26 +146,37 @@ class Executor:
         `on_check(record)` every `recipe.monitor_every` images. The last record says why training stopped
         early, if it did ("stop").
         """
+        with blas_threads(self.sizes, recipe.mini_batch_size):
+            return self._train(training, recipe, rng, evaluation, on_epoch, on_batch, on_check)
+
+    def _train(self, training, recipe, rng, evaluation, on_epoch, on_batch, on_check):
         m, opt = recipe.mini_batch_size, self.optimizer
         eta0 = eta = opt.eta
         opt.start(self.weights + self.biases)
         x, y = training.x, training.y
         n = len(x) * (1 + recipe.expansion.copies if recipe.expansion else 1)
         every, seen, history, kept = max(1, (n // m) // 100), 0, [], None
+        block = max(1, _BLOCK // m) * m  # rows copied at a time: a whole number of mini-batches
+        xbuf, ybuf = np.empty((block, x.shape[1]), x.dtype), np.empty((block, y.shape[1]), y.dtype)
+        spaces = {}  # Workspace by mini-batch size (the last mini-batch of an epoch may be smaller)
         quick = tuple(k for k in recipe.monitor if k.startswith("evaluation_"))
         for epoch in range(recipe.epochs):
             opt.eta = eta
             if recipe.expansion is not None:  # fresh transformed copies for this epoch (ch. 3, expansion)
                 x = np.concatenate([training.x, recipe.expansion(training.x, recipe.expand_rng)])
                 y = np.tile(training.y, (1 + recipe.expansion.copies, 1))
-            # Note that the book shuffles the data in place; gathering each mini-batch through a random
-            # order is the same sampling, and copies m rows rather than the whole training set.
+            # Note that the book shuffles the data in place; here the rows are copied in the shuffled order
+            # a block at a time (saves gathering each mini-batch apart, without a second training set).
             order = rng.permutation(n) if recipe.shuffle else np.arange(n)
             for j, k in enumerate(range(0, n, m)):
-                batch = order[k:k + m]
-                self.update_mini_batch(x[batch].T, y[batch].T, n)
-                seen += len(batch)
-                if recipe.monitor_every and on_check and seen % recipe.monitor_every < len(batch):
+                if k % block == 0:
+                    rows = order[k:k + block]
+                    xs, ys = np.take(x, rows, axis=0, out=xbuf[:len(rows)]), np.take(y, rows, axis=0, out=ybuf[:len(rows)])
+                xb, yb = xs[k % block:k % block + m], ys[k % block:k % block + m]
+                self.update_mini_batch(xb.T, yb.T, n, spaces.get(len(xb)) or spaces.setdefault(
+                    len(xb), Workspace(self.sizes, len(xb), self.dtype, any(self.dropout))))
+                seen += len(xb)
+                if recipe.monitor_every and on_check and seen % recipe.monitor_every < len(xb):
                     on_check({"epoch": epoch, "images": seen, **self.measure(quick, None, evaluation, n)})
                 if on_batch is not None and j % every == 0:
                     on_batch(k + m, n)

@@ -18,7 +18,7 @@ def test_a_correct_network_passes(hidden):
 
 def test_a_broken_backprop_fails(monkeypatch):
     from specnet.activations import Sigmoid
-    monkeypatch.setattr(Sigmoid, "prime", staticmethod(lambda z, a: np.ones_like(a)))  # a wrong σ'
+    monkeypatch.setattr(Sigmoid, "prime", staticmethod(lambda z, a, out=None: np.ones_like(a)))  # a wrong σ'
     report = gradcheck(spec_from_dict(tiny_spec()), examples=4)
     assert not report[0]["ok"] and report[0]["weights"] > 1e-3
 
