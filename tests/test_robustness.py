@@ -120,7 +120,7 @@ def test_corrupt_data_at_run_time_names_the_spec_line(tmp_path, capsys):
 
 
 def test_runs_are_usable_from_another_folder(tmp_path, capsys, monkeypatch):
-    path = npz_spec(tmp_path, GOOD)
+    npz_spec(tmp_path, GOOD)
     monkeypatch.chdir(tmp_path)
     assert cli(capsys, "run", "s.yaml", "--runs-dir", "runs")[0] == 0
     assert cli(capsys, "run", "s.yaml", "--runs-dir", "runs")[0] == 0
