@@ -58,8 +58,10 @@ def serve(name: str, stdin=sys.stdin, stdout=sys.stdout) -> None:
             if msg["cmd"] == "prepare":
                 t0 = time.perf_counter()
                 trainer = module.Trainer(Problem(Config(**msg["config"])))
-                trainer.epoch()  # warm-up: caches, BLAS threads, allocations
-                reply = {"setup_seconds": time.perf_counter() - t0,
+                setup = time.perf_counter() - t0
+                trainer.reset()
+                warmup = _timed(trainer.epoch)  # warm-up: caches, BLAS threads, allocations
+                reply = {"setup_seconds": setup, "warmup_seconds": warmup,
                          "compile_seconds": getattr(trainer, "compile_seconds", None)}
             elif msg["cmd"] == "time":
                 trainer.reset()
