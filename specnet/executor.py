@@ -149,6 +149,27 @@ class Executor:
         with blas_threads(self.sizes, recipe.mini_batch_size):
             return self._train(training, recipe, rng, evaluation, on_epoch, on_batch, on_check)
 
+    def steps(self, x, y, order, m, stops=()):
+        """Take the SGD steps of one epoch: the mini-batches of m rows of (x, y) in `order`, each through
+        update_mini_batch; yield the index j of each mini-batch listed in `stops` once it is done (there
+        the caller measures or shows progress)."""
+        n = len(order)
+        # Note that the book shuffles the data in place; here the rows are copied in the shuffled order
+        # a block at a time (saves gathering each mini-batch apart, without a second training set).
+        block = max(1, _BLOCK // m) * m  # a whole number of mini-batches
+        xbuf, ybuf = np.empty((block, x.shape[1]), x.dtype), np.empty((block, y.shape[1]), y.dtype)
+        spaces = {}  # a Workspace by mini-batch size (the last mini-batch of an epoch may be smaller)
+        for j, k in enumerate(range(0, n, m)):
+            if k % block == 0:
+                rows = order[k:k + block]
+                xs, ys = np.take(x, rows, axis=0, out=xbuf[:len(rows)]), np.take(y, rows, axis=0, out=ybuf[:len(rows)])
+            xb, yb = xs[k % block:k % block + m], ys[k % block:k % block + m]
+            ws = spaces.get(len(xb)) or spaces.setdefault(len(xb), Workspace(self.sizes, len(xb), self.dtype,
+                                                                             any(self.dropout)))
+            self.update_mini_batch(xb.T, yb.T, n, ws)
+            if j in stops:
+                yield j
+
     def _train(self, training, recipe, rng, evaluation, on_epoch, on_batch, on_check):
         m, opt = recipe.mini_batch_size, self.optimizer
         eta0 = eta = opt.eta
@@ -156,30 +177,23 @@ class Executor:
         x, y = training.x, training.y
         n = len(x) * (1 + recipe.expansion.copies if recipe.expansion else 1)
         every, seen, history, kept = max(1, (n // m) // 100), 0, [], None
-        block = max(1, _BLOCK // m) * m  # rows copied at a time: a whole number of mini-batches
-        xbuf, ybuf = np.empty((block, x.shape[1]), x.dtype), np.empty((block, y.shape[1]), y.dtype)
-        spaces = {}  # Workspace by mini-batch size (the last mini-batch of an epoch may be smaller)
         quick = tuple(k for k in recipe.monitor if k.startswith("evaluation_"))
         for epoch in range(recipe.epochs):
             opt.eta = eta
             if recipe.expansion is not None:  # fresh transformed copies for this epoch (ch. 3, expansion)
                 x = np.concatenate([training.x, recipe.expansion(training.x, recipe.expand_rng)])
                 y = np.tile(training.y, (1 + recipe.expansion.copies, 1))
-            # Note that the book shuffles the data in place; here the rows are copied in the shuffled order
-            # a block at a time (saves gathering each mini-batch apart, without a second training set).
             order = rng.permutation(n) if recipe.shuffle else np.arange(n)
-            for j, k in enumerate(range(0, n, m)):
-                if k % block == 0:
-                    rows = order[k:k + block]
-                    xs, ys = np.take(x, rows, axis=0, out=xbuf[:len(rows)]), np.take(y, rows, axis=0, out=ybuf[:len(rows)])
-                xb, yb = xs[k % block:k % block + m], ys[k % block:k % block + m]
-                self.update_mini_batch(xb.T, yb.T, n, spaces.get(len(xb)) or spaces.setdefault(
-                    len(xb), Workspace(self.sizes, len(xb), self.dtype, any(self.dropout))))
-                seen += len(xb)
-                if recipe.monitor_every and on_check and seen % recipe.monitor_every < len(xb):
-                    on_check({"epoch": epoch, "images": seen, **self.measure(quick, None, evaluation, n)})
-                if on_batch is not None and j % every == 0:
-                    on_batch(k + m, n)
+            ends = [min(k + m, n) for k in range(0, n, m)]  # images done after each mini-batch of the epoch
+            checks = {j for j, e in enumerate(ends) if recipe.monitor_every and on_check
+                      and (seen + e) % recipe.monitor_every < e - j * m}
+            ticks = set(range(0, len(ends), every)) if on_batch is not None else set()
+            for j in self.steps(x, y, order, m, checks | ticks):
+                if j in checks:
+                    on_check({"epoch": epoch, "images": seen + ends[j], **self.measure(quick, None, evaluation, n)})
+                if j in ticks:
+                    on_batch(j * m + m, n)
+            seen += n
             record = {"epoch": epoch, "eta": eta, **self.measure(recipe.monitor, training, evaluation, n)}
             history.append(record)
             stop, es = None, recipe.early_stopping
