@@ -175,13 +175,18 @@ def _explain_choice(err):
         yield path, f"must be {form}", inst, f"Known: {', '.join(names)}." if names else f"Keys: {', '.join(keys)}."
 
 
-def validate_schema(doc) -> None:
-    """Raise SchemaError(s) for every place where `doc.data` breaks the schema; return None if valid."""
+@functools.lru_cache(maxsize=None)
+def validator():
+    """The schema's validator, made once per process (validating a folder of specs reuses it)."""
     import jsonschema  # imported here: it takes a tenth of a second, and `specnet --help` does not need it
 
-    validator = jsonschema.Draft202012Validator(load_schema())
+    return jsonschema.Draft202012Validator(load_schema())
+
+
+def validate_schema(doc) -> None:
+    """Raise SchemaError(s) for every place where `doc.data` breaks the schema; return None if valid."""
     problems, seen = [], set()
-    for err in validator.iter_errors(doc.data):
+    for err in validator().iter_errors(doc.data):
         for path, message, got, hint in explain(err):
             if (path, message) in seen:
                 continue
