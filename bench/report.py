@@ -51,7 +51,7 @@ def targets(results) -> list:
         other = _median(results, head, impl)
         if s and other:
             ratio = other / s
-            rows.append((f"m = 10, [784, 30, 10], float32: {text}", f"{impl} / specnet = {ratio:.2f}", ratio >= want))
+            rows.append((f"m = 10, [784, 30, 10], float32: {text}", f"{impl} / specnet = {ratio:.3f}", ratio >= want))
     for c in results["configs"]:
         cfg = c["config"]
         if cfg["m"] in (100, 1000) and cfg["dtype"] == "float32" and cfg["cost"] == "quadratic":
@@ -61,7 +61,7 @@ def targets(results) -> list:
             if peers and mine:
                 best = min(peers, key=peers.get)
                 rows.append((f"{c['label']}: no slower than the fastest peer",
-                             f"{best} / specnet = {peers[best] / mine:.2f}", peers[best] / mine >= 1.0))
+                             f"{best} / specnet = {peers[best] / mine:.3f}", peers[best] / mine >= 1.0))
             if cfg["m"] == 1000 and cfg["hidden"] == 100 and mine and peak.get("float32"):
                 g = Config_flops(cfg) / mine / 1e9
                 rows.append((f"{c['label']}: ≥ 60% of the matmul peak", f"{g:.0f} GFLOP/s = "

@@ -13,3 +13,19 @@ IMPLS = {  # name -> (module, what it is)
     "jax": ("jax_impl", "JAX: the whole epoch compiled by XLA (jit + lax.scan)"),
     "numba": ("numba_impl", "Numba: the epoch as one @njit function (np.dot for the products)"),
 }
+
+
+def compile_seconds(trainer) -> float:
+    """Time the first epoch (which compiles) and a second one; return the difference, the compile time.
+    Leaves the trainer reset to the initial weights."""
+    import time
+    trainer.reset()
+    t0 = time.perf_counter()
+    trainer.epoch()
+    first = time.perf_counter() - t0
+    trainer.reset()
+    t0 = time.perf_counter()
+    trainer.epoch()
+    second = time.perf_counter() - t0
+    trainer.reset()
+    return max(0.0, first - second)

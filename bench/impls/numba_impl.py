@@ -3,9 +3,9 @@ matrix products. Networks with one hidden layer, as in the benchmark.
 
 The first call compiles; `compile_seconds` is its time less a steady epoch's (reported apart).
 """
-import time
-
 import numpy as np
+
+from bench.impls import compile_seconds
 
 requires = ("numba", "scipy")  # numba's np.dot calls BLAS through SciPy
 
@@ -61,15 +61,7 @@ def _compile():
 class Trainer:
     def __init__(self, p):
         self.p, self.fn = p, _compile()
-        self.reset()
-        t0 = time.perf_counter()
-        self.epoch()                                 # compile (and run once)
-        first = time.perf_counter() - t0
-        self.reset()
-        t0 = time.perf_counter()
-        self.epoch()
-        self.compile_seconds = max(0.0, first - (time.perf_counter() - t0))
-        self.reset()
+        self.compile_seconds = compile_seconds(self)
 
     def reset(self):
         self.w = [np.ascontiguousarray(w) for w in self.p.weights]
