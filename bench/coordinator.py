@@ -56,6 +56,8 @@ def images_for(impl: str, config: Config, headline: bool, probe_seconds=None) ->
     compared. In the target configurations all do, except the per-example reference (5,000) and PyTorch at
     m ≤ 10 (10,000), whose epochs take seconds. Elsewhere an epoch is cut to about BUDGET seconds, as
     measured on a trial epoch of PROBE images, so that the whole grid runs in minutes."""
+    if config.images < FULL:  # asked for explicitly (the training-set size scan)
+        return config.images
     if headline:
         return FULL
     if is_target(config) or probe_seconds is None:

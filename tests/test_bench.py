@@ -19,6 +19,7 @@ def test_slow_implementations_time_a_prefix_and_the_headline_times_all():
     c = Config(m=10)
     assert images_for("reference", c, headline=False) == 5_000 and images_for("torch", c, headline=False) == 10_000
     assert images_for("reference", c, headline=True) == 50_000
+    assert images_for("specnet", Config(m=10, images=2_000), headline=True) == 2_000   # the size scan's own sizes
     slow = Config(m=1, dtype="float64")
     assert images_for("numpy", slow, headline=False, probe_seconds=0.3) == 2_000   # 0.6 s at 0.3 ms per image
 
