@@ -1,6 +1,6 @@
 """python -m bench: time one SGD epoch of the book's networks in specnet and its peers; write RESULTS.md.
 
-    python -m bench                      # the whole benchmark (about 15 minutes on 2 cores)
+    python -m bench                      # the whole benchmark (about 20 minutes on 2 cores)
     python -m bench --quick              # a minute: two configurations, one repeat, into bench/out/
     python -m bench --impl specnet --impl jax --batch 10 --hidden 30 --dtype float32
 

@@ -74,7 +74,8 @@ def main(argv=None) -> None:
     out += [f"| {w} | {e} | {t:.2f} |" for w, e, t in rows]
     out += [f"| taking the mini-batch (slices of the shuffled block) | | {slicing:.2f} |", "",
             f"- matrix products (BLAS): {products:.1f} µs; every other line: {rest:.1f} µs "
-            f"({calls} NumPy calls on arrays of at most {max(net.sizes[1:]) * a.m} numbers, {rest / calls:.1f} µs per call);",
+            f"({calls} NumPy calls, {rest / calls:.1f} µs per call: the elementwise work on arrays of "
+            f"{net.sizes[-1] * a.m} to {max(net.sizes[1:]) * a.m} numbers, and the 4 parameter updates);",
             f"- a whole `update_mini_batch` call: {whole:.1f} µs, so about {max(0.0, whole - products - rest):.0f} µs of "
             "Python around the lines (function calls, the dropout and regularization checks, the optimizer loop);",
             f"- an epoch of {len(p.x) // a.m:,} steps at that rate: {whole * (len(p.x) // a.m) / 1e6:.3f} s "
