@@ -164,8 +164,9 @@ class Executor:
                 rows = order[k:k + block]
                 xs, ys = np.take(x, rows, axis=0, out=xbuf[:len(rows)]), np.take(y, rows, axis=0, out=ybuf[:len(rows)])
             xb, yb = xs[k % block:k % block + m], ys[k % block:k % block + m]
-            ws = spaces.get(len(xb)) or spaces.setdefault(len(xb), Workspace(self.sizes, len(xb), self.dtype,
-                                                                             any(self.dropout)))
+            ws = spaces.get(len(xb))
+            if ws is None:
+                ws = spaces[len(xb)] = Workspace(self.sizes, len(xb), self.dtype, any(self.dropout))
             self.update_mini_batch(xb.T, yb.T, n, ws)
             if j in stops:
                 yield j

@@ -18,12 +18,17 @@ from specnet.errors import SpecError
 
 def book_specs(paths) -> list:
     """Return the spec files among `paths` (files or folders) that have a `book` section, in book order."""
+    return [f for f, _ in _loaded_book_specs(paths)]
+
+
+def _loaded_book_specs(paths) -> list:
+    """Return (file, Spec) for the specs among `paths` that have a `book` section, in book order."""
     from specnet.spec import load_spec
     from specnet.validate import spec_files
 
-    found = [(load_spec(f, check_data=False), f) for f in spec_files(paths)]
-    found = [(s, f) for s, f in found if s.resolved.get("book")]
-    return [f for _, f in sorted(found, key=lambda sf: (_order(sf[0].resolved["book"]["result"]), sf[1].name))]
+    found = [(f, load_spec(f, check_data=False)) for f in spec_files(paths)]
+    found = [(f, s) for f, s in found if s.resolved.get("book")]
+    return sorted(found, key=lambda fs: (_order(fs[1].resolved["book"]["result"]), fs[0].name))
 
 
 def _order(result: str) -> tuple:
@@ -66,15 +71,12 @@ def run_one(path: str, seed: int, runs_dir: str, resume: bool = False) -> dict:
 def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", echo=print, resume=False) -> list:
     """Run every book spec `seeds` times (seed, seed + 1, ...), `jobs` at a time; return one dict per spec.
     With `resume`, a run already completed in runs_dir for the same spec and seed is used instead."""
-    from specnet.spec import load_spec
-
-    files = book_specs(paths)
-    if not files:
+    specs = _loaded_book_specs(paths)
+    if not specs:
         raise SpecError("none of these specs has a book section", file=" ".join(map(str, paths)),
                         hint="reproduce runs the specs that name a result of the book (book: {result: ...}); "
                              "specnet run runs any spec.")
-    tasks = [(str(f), load_spec(f, check_data=False).seed + i, str(runs_dir), resume)
-             for f in files for i in range(seeds)]
+    tasks = [(str(f), spec.seed + i, str(runs_dir), resume) for f, spec in specs for i in range(seeds)]
     if jobs > 1:  # one BLAS thread per worker: the workers are the parallelism
         os.environ.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     results = []
@@ -90,32 +92,32 @@ def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", e
             results.append(r)
             echo(f"[{k}/{len(tasks)}] {Path(r['path']).name} seed {r['seed']}: "
                  f"{'ok' if not r['unmet'] else 'UNMET'} ({r['seconds']:.0f} s)")
-    return [_summary(f, [r for r in results if r["path"] == str(f)]) for f in files]
+    return [_summary(f, spec, [r for r in results if r["path"] == str(f)]) for f, spec in specs]
 
 
-def _summary(path: Path, runs: list) -> dict:
-    from specnet.spec import load_spec
+def _summary(path: Path, spec, runs: list) -> dict:
+    from specnet.report import layer_rows
 
-    spec = load_spec(path, check_data=False)
     first = [r["values"][0] for r in runs if r["values"] and r["values"][0] is not None]
     return {"spec": path.name, "path": str(path), "book": spec.resolved["book"], "expect": spec.resolved["expect"],
             "values": first, "passed": sum(not r["unmet"] for r in runs), "runs": len(runs),
             "seconds": statistics.mean(r["seconds"] for r in runs), "unmet": sorted({u for r in runs for u in r["unmet"]}),
             "folders": [r["folder"] for r in sorted(runs, key=lambda r: r["seed"])],
-            "reused": sum(r["reused"] for r in runs), "started": sorted(r["started"] for r in runs if r["started"])}
+            "reused": sum(r["reused"] for r in runs), "started": sorted(r["started"] for r in runs if r["started"]),
+            "sizes": str(spec.network.sizes) if spec.network else None,  # and its weights and biases (R21):
+            "parameters": sum(row["parameters"] for row in layer_rows(spec))}
 
 
 def main_command(paths, seeds, jobs, out, runs_dir, resume=False) -> int:
     """Run the reproduction, write the report to `out` (None: a new folder in runs_dir); return 0 if every
     run passed, else 1."""
+    from specnet.reproduction import report
     from specnet.runs import new_run_folder
 
     rows = reproduce(paths, seeds, jobs, runs_dir, lambda s: print(s, file=sys.stderr, flush=True), resume)
     command = "specnet reproduce " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["reproduce"] else "specnet reproduce"
     if out is None:  # a partial reproduction: a new file beside its runs, never one written before
         out = new_run_folder(runs_dir, "report") / "REPRODUCTION.md"
-    from specnet.reproduction import report
-
     text = report(rows, seeds, command, Path(out).parent)
     Path(out).write_text(text, encoding="utf-8")
     print(f"Report written to {out}", file=sys.stderr)

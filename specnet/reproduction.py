@@ -12,19 +12,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 
-def _parameter_counts(rows) -> dict:
-    """Return {sizes: number of weights and biases} for the distinct networks of the rows' specs."""
-    from specnet.report import layer_rows
-    from specnet.spec import load_spec
-
-    counts = {}
-    for r in rows:
-        spec = load_spec(r["path"], check_data=False)
-        if spec.network:
-            counts[str(spec.network.sizes)] = sum(row["parameters"] for row in layer_rows(spec))
-    return counts
-
-
 def _figure(value, metric: str, like=None) -> str:
     """An accuracy as a percentage; a cost to 4 significant digits, or to the decimals of `like` (a spread)."""
     if value is None:
@@ -85,7 +72,7 @@ def report(rows: list, seeds: int, command: str, where=".") -> str:
                      f"{r['passed']}/{r['runs']} | {r['seconds']:.1f} |")
     lines += ["", "## Parameter counts (R21)", "", "Weights and biases of the networks above (the book: 23,860 "
               "for [784, 30, 10], \"nearly 80,000\" for [784, 100, 10]):", ""]
-    lines += [f"- {sizes}: {count:,}" for sizes, count in sorted(_parameter_counts(rows).items(), key=lambda kv: kv[1])]
+    lines += [f"- {sizes}: {count:,}" for sizes, count in sorted({r["sizes"]: r["parameters"] for r in rows if r["sizes"]}.items(), key=lambda kv: kv[1])]
     notes = [r for r in rows if r["book"].get("note")]
     if notes:
         lines += ["", "## Notes", ""] + [f"- **{r['book']['result']}** ({r['spec']}): {r['book']['note']}" for r in notes]
