@@ -24,19 +24,36 @@ from bench.report import figure, machine, markdown
 HEADLINE = Config(hidden=30, cost="quadratic", m=10, dtype="float32")
 
 
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        """A bad argument: one line, exit code 2 (argparse would print the whole usage first)."""
+        self.exit(2, f"{self.prog}: {message}. See '{self.prog} --help'.\n")
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def grid(a) -> list:
     return [Config(hidden=h, cost=c, m=m, dtype=d) for h, c, m, d in
             itertools.product(a.hidden, a.cost, a.batch, a.dtype)]
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    p = Parser(prog="python -m bench", description=__doc__.split("\n")[0])
     p.add_argument("--impl", action="append", choices=list(IMPLS), help="implementations (default: all installed)")
-    p.add_argument("--hidden", type=int, action="append", help="hidden widths (default 30 and 100)")
+    p.add_argument("--hidden", type=positive, action="append", help="hidden widths (default 30 and 100)")
     p.add_argument("--cost", action="append", choices=["quadratic", "cross_entropy"], help="default: both")
-    p.add_argument("--batch", type=int, action="append", help="mini-batch sizes (default 1, 10, 32, 100, 1000)")
+    p.add_argument("--batch", type=positive, action="append", help="mini-batch sizes (default 1, 10, 32, 100, 1000)")
     p.add_argument("--dtype", action="append", choices=["float32", "float64"], help="default: both")
-    p.add_argument("--repeats", type=int, default=None, help="timed epochs per implementation (default 3)")
+    p.add_argument("--repeats", type=positive, default=None, help="timed epochs per implementation (default 3)")
     p.add_argument("--no-scaling", action="store_true", help="skip the training-set size and width scans")
     p.add_argument("--quick", action="store_true", help="a check that the benchmark works, not a measurement")
     p.add_argument("--out", type=Path, help="default bench/RESULTS.md (--quick: bench/out/QUICK.md)")

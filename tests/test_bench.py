@@ -34,3 +34,10 @@ def test_a_short_benchmark_run_writes_its_results(tmp_path):
     cell = results["configs"][0]["impls"]
     assert set(cell) == {"specnet", "numpy"} and all(v["median"] > 0 for v in cell.values())
     assert "| [784, 30, 10] quadratic m=100 float32 |" in out.read_text()
+
+
+def test_a_bad_argument_is_one_line_and_exit_code_2():
+    r = subprocess.run([sys.executable, "-m", "bench", "--batch", "0"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        "python -m bench: argument --batch: expected a whole number of at least 1, got '0'. "
+        "See 'python -m bench --help'."]
