@@ -63,8 +63,9 @@ class Problem:
         from specnet.spec import load_spec
 
         c = self.config = config
-        self.spec = load_spec(SPECS[c.cost], [f"network.dtype={c.dtype}", f"network.layers[0].size={c.hidden}",
-                                              f"training.mini_batch_size={c.m}", "data.evaluation=test"])
+        self.overrides = [f"network.dtype={c.dtype}", f"network.layers[0].size={c.hidden}",
+                          f"training.mini_batch_size={c.m}", "data.evaluation=test"]
+        self.spec = load_spec(SPECS[c.cost], self.overrides)
         data = _data(c.cost, c.dtype)
         train, test = data["training"], data["evaluation"]
         self.x, self.y, self.labels = train.x[:c.images], train.y[:c.images], train.labels[:c.images]

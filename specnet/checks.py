@@ -79,23 +79,6 @@ def dropout_placement(spec, info):
                          got=spec.network.layers[last].dropout, hint="Set it on a hidden layer, or remove it.")
 
 
-@CHECKS.register("watched_metrics")
-def watched_metrics(spec, info):
-    """The metric a schedule or early stopping watches must be monitored; steps need one η per epoch."""
-    t = spec.training
-    if not t:
-        return
-    watched = [(("training", "schedule", "metric"), t.schedule.params.get("metric"))]
-    watched.append((("training", "early_stopping", "metric"), (t.early_stopping or {}).get("metric")))
-    for path, metric in watched:
-        if metric and metric not in t.monitor:
-            yield CheckError(f"metric '{metric}' is watched but not monitored", path=path,
-                             hint=f"Add it to training.monitor (now: {', '.join(t.monitor) or 'nothing'}).")
-    if t.schedule.type == "steps" and len(t.schedule.params["at"]) != len(t.schedule.params["etas"]):
-        yield CheckError("`at` and `etas` must have the same length: one new η per epoch listed",
-                         path=("training", "schedule"), got=t.schedule.params)
-
-
 @CHECKS.register("expansion")
 def expansion(spec, info):
     """Expansion transforms square images, and must transform them somehow."""
@@ -144,31 +127,6 @@ def splits(spec, info):
             yield CheckError(f"the data has no class {bad[0]}", path=("data", role, "digits"), got=list(s.digits))
 
 
-@CHECKS.register("expectations")
-def expectations(spec, info):
-    """Each `expect` bound needs min or max, on a metric that is monitored; accuracies are fractions (and so
-    is the book's value of an accuracy result)."""
-    monitored = spec.training.monitor if spec.training else ("evaluation_accuracy", "evaluation_cost")
-    for i, e in enumerate(spec.expect):
-        path = ("expect", i)
-        if e.min is None and e.max is None:
-            yield CheckError("give min, max or both", path=path)
-        if e.metric not in monitored:
-            yield CheckError(f"metric '{e.metric}' is not monitored", path=path + ("metric",),
-                             hint=f"Add it to training.monitor (now: {', '.join(monitored)}).")
-        for key in ("min", "max"):
-            v = getattr(e, key)
-            if "accuracy" in e.metric and v is not None and not 0 <= v <= 1:
-                yield CheckError("must be a fraction in [0, 1]", path=path + (key,), got=v,
-                                 hint="Accuracies are fractions: 95% is 0.95.")
-        if e.min is not None and e.max is not None and e.min > e.max:
-            yield CheckError("min is greater than max", path=path, got=[e.min, e.max])
-    value = (spec.resolved.get("book") or {}).get("value")
-    if spec.expect and "accuracy" in spec.expect[0].metric and value is not None and not 0 <= value <= 1:
-        yield CheckError(f"must be a fraction in [0, 1], like the first expect metric ({spec.expect[0].metric})",
-                         path=("book", "value"), got=value, hint="Accuracies are fractions: 96.49% is 0.9649.")
-
-
 @CHECKS.register("model")
 def model(spec, info):
     """A spec has a network or a baseline, not both; a baseline has no training section."""
@@ -180,6 +138,9 @@ def model(spec, info):
         yield CheckError("a baseline is not trained by gradient descent", path=("training",),
                          hint="Remove the training section: the baseline is fitted to the training data.")
 
+
+# The training section's checks live in their own module; importing it registers them here.
+from specnet import training_checks  # noqa: E402,F401  (after CHECKS exists: it registers into it)
 
 NEED_NO_NETWORK = ("model", "splits", "expectations", "expansion")
 

@@ -61,7 +61,10 @@ def compile_spec(spec, rng: np.random.Generator | None = None) -> Executor:
         biases.append(b.astype(dtype))
     activations = [build("activation", layer.activation) for layer in net.layers]
     training = spec.training
-    executor = Executor(sizes, activations, build("cost", net.cost), weights, biases,
+    kind = Executor
+    if training and training.executor == "numba":
+        from specnet.compiled import CompiledExecutor as kind  # optional: imported only when chosen
+    executor = kind(sizes, activations, build("cost", net.cost), weights, biases,
                     optimizer=build("optimizer", training.optimizer) if training else None,
                     regularizer=build("regularization", training.regularization if training else "none"),
                     dropout=[layer.dropout for layer in net.layers])

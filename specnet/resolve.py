@@ -116,6 +116,7 @@ class Training:
     schedule: Component = Component("constant")
     early_stopping: dict | None = None
     monitor_every: int | None = None
+    executor: str = "numpy"
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,8 @@ def build_spec(resolved: dict, file=None, origins=None, base_dir=None) -> Spec:
     t = resolved.get("training")
     training = t and Training(t["epochs"], t["mini_batch_size"], Component.of(t["optimizer"]),
                               Component.of(t["regularization"]), tuple(t["monitor"]), t["shuffle"],
-                              Component.of(t["schedule"]), t["early_stopping"], t["monitor_every"])
+                              Component.of(t["schedule"]), t["early_stopping"], t["monitor_every"],
+                              t["executor"])
     return Spec(resolved["name"], resolved["description"], resolved["seed"],
                 Data(Component.of(d["source"]), Split.of(d["training"]), Split.of(d["evaluation"]), d["expand"]),
                 network, training, tuple(Expectation(**e) for e in resolved["expect"]), resolved, file,

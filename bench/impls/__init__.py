@@ -7,6 +7,7 @@ computes the same thing: the book's update w → w − (η/m) Σ_x ∂C_x/∂w, 
 """
 IMPLS = {  # name -> (module, what it is)
     "specnet": ("specnet_impl", "specnet's executor, through Executor.train as `specnet run` calls it"),
+    "specnet-numba": ("specnet_numba_impl", "specnet's optional compiled executor (training.executor: numba)"),
     "numpy": ("numpy_impl", "a plain NumPy loop: the book's matrix-based backprop, written directly"),
     "reference": ("reference_impl", "tests/reference.py: the book's per-example loop, float64"),
     "torch": ("torch_impl", "PyTorch eager: nn.Linear layers, autograd and optim.SGD"),

@@ -1,0 +1,111 @@
+"""The optional compiled executor (training.executor: numba) against the NumPy executor it stands in for."""
+import numpy as np
+import pytest
+
+from conftest import tiny_spec
+from specnet.compiler import compile_recipe, compile_spec, generator
+from specnet.datasets import load_datasets
+from specnet.errors import SpecError
+from specnet.spec import spec_from_dict
+
+numba = pytest.importorskip("numba")
+
+CASES = [  # (hidden, output, cost, regularization, mu)
+    ("sigmoid", "sigmoid", "quadratic", "none", 0.0),
+    ("sigmoid", "sigmoid", "cross_entropy", {"type": "l2", "lambda": 5.0}, 0.0),
+    ("tanh", "sigmoid", "cross_entropy", {"type": "l1", "lambda": 3.0}, 0.0),
+    ("relu", "softmax", "log_likelihood", {"type": "l2", "lambda": 1.0}, 0.9),
+    ("sigmoid", "linear", "quadratic", "none", 0.5),
+]
+
+
+def pair(case, dtype, n=40, n_in=12, n_out=3, m=8, hidden=(5, 4)):
+    """The same spec, for each executor, and its data (inputs with zeros, like MNIST's)."""
+    activation, output, cost, regularization, mu = case
+    rng = np.random.default_rng(7)
+    x = rng.uniform(0, 1, size=(n, n_in)) * (rng.uniform(0, 1, size=(n, n_in)) < 0.3)
+    y = np.eye(n_out)[rng.integers(0, n_out, size=n)]
+    d = {"specnet": 1, "seed": 5,
+         "data": {"source": {"type": "inline", "inputs": x.tolist(), "targets": y.tolist()}},
+         "network": {"input": n_in, "layers": [*({"size": k, "activation": activation} for k in hidden),
+                                               {"size": n_out, "activation": output}],
+                     "init": "gaussian_scaled", "cost": cost, "dtype": dtype},
+         "training": {"epochs": 2, "mini_batch_size": m, "optimizer": {"type": "sgd", "eta": 0.7, "mu": mu},
+                      "regularization": regularization}}
+    numpy_spec = spec_from_dict(d)
+    d["training"]["executor"] = "numba"
+    return numpy_spec, spec_from_dict(d)
+
+
+def train(spec):
+    data = load_datasets(spec, {"training": spec.data.training})["training"]
+    net = compile_spec(spec)
+    history = net.train(data, compile_recipe(spec), generator(spec.seed, "shuffle"), data)
+    return net, history
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(str(v) if not isinstance(v, dict) else v["type"] for v in c))
+@pytest.mark.parametrize("dtype, tolerance", [("float64", 1e-10), ("float32", 1e-5)])
+def test_two_epochs_agree_with_the_numpy_executor(case, dtype, tolerance):
+    a, b = (train(spec) for spec in pair(case, dtype))
+    assert type(b[0]).__name__ == "CompiledExecutor" and b[0].weights[0].dtype == np.dtype(dtype)
+    for p, q in zip(a[0].weights + a[0].biases, b[0].weights + b[0].biases):
+        np.testing.assert_allclose(q, p, rtol=0, atol=tolerance)
+    assert [r["evaluation_correct"] for r in a[1]] == [r["evaluation_correct"] for r in b[1]]
+
+
+@pytest.mark.parametrize("hidden", [(), (32,), (33, 7)], ids=["no-hidden-layer", "32", "33-7"])
+def test_first_layers_of_other_widths_agree(hidden):
+    """Layer 1 is padded to a multiple of 32 neurons inside the kernel; the padding must never show."""
+    a, b = (train(spec) for spec in pair(CASES[3], "float64", hidden=hidden))
+    for p, q in zip(a[0].weights + a[0].biases, b[0].weights + b[0].biases):
+        assert q.shape == p.shape
+        np.testing.assert_allclose(q, p, rtol=0, atol=1e-10)
+
+
+def test_large_mini_batches_take_numpys_steps(monkeypatch):
+    import specnet.compiled as compiled
+    monkeypatch.setattr(compiled, "LOOPS_UP_TO", 4)
+    a, b = (train(spec) for spec in pair(CASES[1], "float32", m=8))
+    assert all(np.array_equal(p, q) for p, q in zip(a[0].weights + a[0].biases, b[0].weights + b[0].biases))
+
+
+def test_an_activation_the_loops_lack_is_refused(monkeypatch):
+    import specnet.compiled as compiled
+    monkeypatch.setattr(compiled, "ACTIVATIONS", {"sigmoid": 0})
+    with pytest.raises(SpecError, match=r"the numba executor has no tanh activation \(layer 0\).*It has sigmoid"):
+        pair(CASES[2], "float64")
+
+
+def test_checks_within_epochs_come_at_the_same_images():
+    t = tiny_spec()
+    t["training"].update(epochs=3, monitor_every=3, executor="numba")
+    spec = spec_from_dict(t)
+    data = load_datasets(spec, {"training": spec.data.training})["training"]
+    checks, ticks = [], []
+    compile_spec(spec).train(data, compile_recipe(spec), generator(spec.seed, "shuffle"), data,
+                             on_check=checks.append, on_batch=lambda done, total: ticks.append(done))
+    assert [c["images"] for c in checks] == [4, 6, 10, 12] and ticks == [2, 4] * 3
+
+
+def test_the_same_spec_gives_bitwise_the_same_run():
+    _, spec = pair(CASES[1], "float32")
+    (n1, h1), (n2, h2) = train(spec), train(spec)
+    assert h1 == h2 and all(np.array_equal(p, q) for p, q in zip(n1.weights, n2.weights))
+
+
+def test_dropout_is_refused_with_the_numba_executor():
+    t = tiny_spec()
+    t["network"]["layers"][0]["dropout"] = 0.5
+    t["training"]["executor"] = "numba"
+    with pytest.raises(SpecError, match="the numba executor has no dropout yet"):
+        spec_from_dict(t)
+
+
+def test_without_numba_the_choice_is_one_clear_error(monkeypatch):
+    import specnet.compiled as compiled
+    monkeypatch.setattr(compiled, "njit", None)
+    t = tiny_spec()
+    t["training"]["executor"] = "numba"
+    with pytest.raises(SpecError, match=r"needs the numba package.*pip install -e \"\.\[fast\]\""):
+        compile_spec(spec_from_dict(t))
