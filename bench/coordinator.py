@@ -6,6 +6,7 @@ spins after each call) eat into the next one's time.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import statistics
 import subprocess
@@ -118,13 +119,16 @@ def whole_commands(repeats: int, runs_dir) -> dict:
         p.returncode = os.waitstatus_to_exitcode(status)
         return time.perf_counter() - t0, usage.ru_maxrss / 1024, p.returncode
 
-    out = {}
-    for key, args, n in (("help", ["--help"], 5), ("validate_specs", ["validate", "specs/"], 5),
-                         ("run_ch1_sgd", ["run", "specs/ch1_sgd.yaml", "--runs-dir", str(runs_dir)], repeats)):
+    out, run = {}, ["run", "specs/ch1_sgd.yaml", "--runs-dir", str(runs_dir)]
+    commands = [("help", ["--help"], 5), ("validate_specs", ["validate", "specs/"], 5), ("run_ch1_sgd", run, repeats)]
+    if importlib.util.find_spec("numba") is not None:  # the compiled executor; a first run fills Numba's cache
+        commands.append(("run_ch1_sgd_numba", run + ["--set", "training.executor=numba"], repeats))
+    for key, args, n in commands:
+        first = timed(args)[0] if key.endswith("_numba") else None  # compiles, or loads Numba's cache
         rows = [timed(args) for _ in range(n)]
         out[key] = {"command": "specnet " + " ".join(args), "seconds": [r[0] for r in rows],
                     "median": statistics.median(r[0] for r in rows), "max_rss_mb": max(r[1] for r in rows),
-                    "exit_codes": sorted({r[2] for r in rows})}
+                    "exit_codes": sorted({r[2] for r in rows}), "first_run_seconds": first}
     return out
 
 

@@ -7,13 +7,15 @@ the mini-batch, then the step −(η/m) Σ_x ∇C_x with weight decay and moment
 What it saves (bench/BREAKDOWN.md): NumPy's fixed cost per call, about a microsecond for each of the
 dozens of calls of a mini-batch of 10; and the work on input pixels that are 0 (81% of MNIST's). A zero
 input adds nothing to z^1 and gets no gradient (BP4: a_in δ = 0), so the inputs are kept as their nonzero
-values and indices (CSR), and the first layer's products and step touch only those rows of w^1.
+indices (a CSR pattern), and the first layer's products and step touch only those rows of w^1.
 
 Weights are held transposed, (n_{l−1}, n_l) and C-ordered, so that the row of w^1 one input feeds is
 contiguous; the Executor's `weights[l]` is a view of the same memory ((n_l, n_{l−1}), Fortran-ordered),
 so the two never need copying. Needs numba (`pip install -e ".[fast]"`); evaluation stays with NumPy.
 """
 from __future__ import annotations
+
+import weakref
 
 import numpy as np
 
@@ -74,22 +76,23 @@ def _prime(code, z, a):
 
 
 @_jit
-def _feed_sparse(wt, b, z, rows, indptr, indices, values):
-    """z_i = w^1 x_i + b for the mini-batch's inputs x_i (rows of the CSR training set): Σ over the
-    nonzero x_ik of x_ik · (row k of (w^1)^T)."""
+def _feed_sparse(wt, b, z, rows, indptr, indices, x):
+    """z_i = w^1 x_i + b for the mini-batch's inputs x_i = x[rows[i]]: Σ over the nonzero x_ik (their
+    columns k are indices[indptr[r]:indptr[r + 1]] for row r) of x_ik · (row k of (w^1)^T)."""
     for i in range(rows.shape[0]):
         zi = z[i]
         zi[:] = b
+        xi = x[rows[i]]
         p, end = indptr[rows[i]], indptr[rows[i] + 1]
         while p + 3 < end:  # four inputs at a time: a quarter of the loads and stores of z_i (1.6× faster)
             k0, k1, k2, k3 = indices[p], indices[p + 1], indices[p + 2], indices[p + 3]
-            v0, v1, v2, v3 = values[p], values[p + 1], values[p + 2], values[p + 3]
+            v0, v1, v2, v3 = xi[k0], xi[k1], xi[k2], xi[k3]
             for c in range(zi.shape[0]):
                 zi[c] += (v0 * wt[k0, c] + v1 * wt[k1, c]) + (v2 * wt[k2, c] + v3 * wt[k3, c])
             p += 4
         for q in range(p, end):
             for c in range(zi.shape[0]):
-                zi[c] += values[q] * wt[indices[q], c]
+                zi[c] += xi[indices[q]] * wt[indices[q], c]
 
 
 @_jit
@@ -118,11 +121,12 @@ def _backpropagate(wt, d, d_in, z_in, a_in, code):
 
 
 @_jit
-def _scatter(g, d, scale, rows, indptr, indices, values):
+def _scatter(g, d, scale, rows, indptr, indices, x):
     """g^T += scale Σ_i x_i δ_i^T over the nonzero x_ik only (BP4: a zero input has zero gradient)."""
     for i in range(rows.shape[0]):
         for p in range(indptr[rows[i]], indptr[rows[i] + 1]):
-            k, s = indices[p], scale * values[p]
+            k = indices[p]
+            s = scale * x[rows[i], k]
             for c in range(d.shape[1]):
                 g[k, c] += s * d[i, c]
 
@@ -168,7 +172,7 @@ def _step_weights(wt, vw, g, mu, decay, reg):
             wt[k, c] += u
 
 
-def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, values, y, order, m, j0, j1,
+def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, order, m, j0, j1,
            eta, mu, decay, reg, acts, cost):
     """Mini-batches j0 .. j1 − 1 of the epoch's `order`, a step each. wts[l] = (w^l)^T, bs[l] = b^l,
     vws/vbs their velocities (momentum only), gs[l] the gradient of (w^l)^T; zs/as_/ds[l] hold z^l, a^l
@@ -181,7 +185,7 @@ def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, values, 
         for l in range(top + 1):  # feedforward (2.3)
             z, a = zs[l][:mb, :widths[l]], as_[l][:mb, :widths[l]]
             if l == 0:
-                _feed_sparse(wts[0], bs[0], zs[0][:mb], rows, indptr, indices, values)
+                _feed_sparse(wts[0], bs[0], zs[0][:mb], rows, indptr, indices, x)
             else:
                 _feed_dense(wts[l], bs[l], z, as_[l - 1][:mb, :widths[l - 1]])
             for i in range(mb):
@@ -205,7 +209,7 @@ def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, values, 
             if not (l == 0 and direct):
                 g[:] = 0.0
             if l == 0:
-                _scatter(g, d, scale[0], rows, indptr, indices, values)
+                _scatter(g, d, scale[0], rows, indptr, indices, x)
             else:
                 _outer(g, d, scale[0], as_[l - 1][:mb, :widths[l - 1]])
             if not (l == 0 and direct):
@@ -223,13 +227,29 @@ def kernel():
     return _kernel
 
 
-def csr(x):
-    """Return the rows of x as (indptr, indices, values): row r's nonzero entries are
-    values[indptr[r]:indptr[r+1]], in the columns indices[...]."""
-    rows, cols = np.nonzero(x)
+@_jit
+def _columns(x, indices):
+    """Write the column of each nonzero entry of x, row after row, into indices."""
+    p = 0
+    for r in range(x.shape[0]):
+        for k in range(x.shape[1]):
+            if x[r, k] != 0:
+                indices[p] = k
+                p += 1
+
+
+def nonzeros(x):
+    """Return the positions of x's nonzero entries by row, (indptr, indices): those of row r are in the
+    columns indices[indptr[r]:indptr[r + 1]] (int16 where the columns allow: 15 MB for MNIST's training
+    set). A loop rather than np.nonzero, which would hold 120 MB of int64 positions and take 0.27 s."""
     indptr = np.zeros(len(x) + 1, np.int64)
-    np.cumsum(np.bincount(rows, minlength=len(x)), out=indptr[1:])
-    return indptr, cols.astype(np.int32), x[rows, cols]
+    np.cumsum(np.count_nonzero(x, axis=1), out=indptr[1:])
+    indices = np.empty(indptr[-1], np.int16 if x.shape[1] <= 2 ** 15 else np.int32)
+    _columns(np.ascontiguousarray(x), indices)
+    return indptr, indices
+
+
+_seen = (lambda: None, None)  # (a weak reference to the training inputs last seen, their nonzeros())
 
 
 def _storage(a, shape, view):
@@ -246,7 +266,6 @@ def _storage(a, shape, view):
 class CompiledExecutor(Executor):
     """The Executor with its SGD steps in Numba; evaluation, schedules, early stopping and the run folder
     are the NumPy executor's."""
-    _inputs = (None, None)  # (the training inputs last seen, their CSR form)
 
     def __init__(self, *args, **kwargs):
         if njit is None:  # said before a run folder is made (compile_spec comes first)
@@ -256,14 +275,13 @@ class CompiledExecutor(Executor):
         super().__init__(*args, **kwargs)
 
     def steps(self, x, y, order, m, stops=()):
-        from numba.typed import List
-
         if m > LOOPS_UP_TO:
             yield from super().steps(x, y, order, m, stops)
             return
         steps, L, opt, reg = kernel(), len(self.weights), self.optimizer, self.regularizer
-        if self._inputs[0] is not x:
-            self._inputs = (x, csr(x))
+        global _seen
+        if _seen[0]() is not x:  # the same training set as last time (each epoch, or a new executor)
+            _seen = (weakref.ref(x), nonzeros(x))
         moving = bool(opt.mu)
         if moving and len(opt.velocities) != 2 * L:
             opt.start(self.weights + self.biases)
@@ -287,14 +305,15 @@ class CompiledExecutor(Executor):
         if moving:
             opt.velocities = [v for _, v in params[2] + params[3]]
         lmbda = reg.lmbda if reg is not None else 0.0
-        arrays = [List([s for s, _ in group]) for group in params]
-        arrays.append(List([np.zeros_like(s) for s, _ in params[0]]))  # the gradients
-        arrays += [List([np.zeros((m, p), self.dtype) for p in pad]) for _ in range(3)]  # z, a, δ (zero padding)
+        # tuples, not numba.typed.List: a List's own functions compile afresh in every process (1.7 s)
+        arrays = [tuple(s for s, _ in group) for group in params]
+        arrays.append(tuple(np.zeros_like(s) for s, _ in params[0]))  # the gradients
+        arrays += [tuple(np.zeros((m, p), self.dtype) for p in pad) for _ in range(3)]  # z, a, δ (zero padding)
         dtype = self.dtype.type
         codes = (dtype(opt.eta), dtype(opt.mu), dtype(opt.eta * lmbda / len(order)),
                  REGULARIZERS[reg.name if lmbda else "none"],
                  np.array([ACTIVATIONS[a.name] for a in self.activations], np.int64), COSTS[self.cost.name])
-        data = (np.array(widths, np.int64), *self._inputs[1], np.ascontiguousarray(y), order.astype(np.int64), m)
+        data = (np.array(widths, np.int64), *_seen[1], np.ascontiguousarray(x), np.ascontiguousarray(y), order.astype(np.int64), m)
         start, batches = 0, -(-len(order) // m)
         for end in sorted({j + 1 for j in stops if j < batches} | {batches}):
             steps(*arrays, *data, start, end, *codes)

@@ -109,3 +109,15 @@ def test_without_numba_the_choice_is_one_clear_error(monkeypatch):
     t["training"]["executor"] = "numba"
     with pytest.raises(SpecError, match=r"needs the numba package.*pip install -e \"\.\[fast\]\""):
         compile_spec(spec_from_dict(t))
+
+
+@pytest.mark.parametrize("columns, dtype", [(12, np.int16), (40_000, np.int32)])
+def test_nonzeros_lists_each_rows_nonzero_columns(columns, dtype):
+    from specnet.compiled import nonzeros
+    rng = np.random.default_rng(3)
+    x = rng.uniform(size=(9, columns)) * (rng.uniform(size=(9, columns)) < 0.2)
+    x[4] = 0.0  # a row with no nonzero entry
+    indptr, indices = nonzeros(x)
+    assert indices.dtype == dtype and indptr[0] == 0
+    for r in range(len(x)):
+        assert indices[indptr[r]:indptr[r + 1]].tolist() == np.flatnonzero(x[r]).tolist()
