@@ -1,11 +1,11 @@
 """Where one training step of specnet's NumPy executor spends its time, at the book's m = 10.
 
-    python -m bench.breakdown [--m 10] [--hidden 30]
+    python -m bench.breakdown [--m 10] [--hidden 30]    # other sizes write BREAKDOWN-m<m>-h<hidden>.md
 
 Each line of the step (Executor.backprop and update_mini_batch, as written) is timed on its own, many
 times over on the same arrays, and the sum is set against a whole step: the matrix products are the part
 BLAS does; every other line is NumPy's fixed cost per call, about a microsecond whatever the array size.
-Writes bench/BREAKDOWN.md.
+Writes bench/BREAKDOWN.md (for m = 10, 30 hidden neurons).
 """
 from __future__ import annotations
 
@@ -65,6 +65,8 @@ def main(argv=None) -> None:
         k = 0
         slicing = min(timeit.repeat(gather, number=number, repeat=repeat)) / number * 1e6
     products = sum(t for _, eq, t in rows if "product" in eq)
+    # multiply-adds of the feedforward, BP2 and BP4 products (the bias sums are not counted), 2 flops each
+    flops = 2 * a.m * sum(i * o for i, o in zip(net.sizes[:-1], net.sizes[1:])) * 2 + 2 * a.m * net.sizes[1] * net.sizes[2]
     rest = sum(t for _, eq, t in rows if "product" not in eq)
     calls = sum(int(eq.split(", ")[1].split()[0]) if ", " in eq else 1 for _, eq, _ in rows if "product" not in eq)
     out = [f"# One training step of [784, {a.hidden}, 10] at m = {a.m}, float32", "",
@@ -73,15 +75,17 @@ def main(argv=None) -> None:
            "| line | equation | µs |", "|---|---|---|"]
     out += [f"| {w} | {e} | {t:.2f} |" for w, e, t in rows]
     out += [f"| taking the mini-batch (slices of the shuffled block) | | {slicing:.2f} |", "",
-            f"- matrix products (BLAS): {products:.1f} µs; every other line: {rest:.1f} µs "
+            f"- matrix products (BLAS): {products:.1f} µs, {flops / products / 1e3:.0f} GFLOP/s; every other line: {rest:.1f} µs "
             f"({calls} NumPy calls, {rest / calls:.1f} µs per call: the elementwise work on arrays of "
             f"{net.sizes[-1] * a.m} to {max(net.sizes[1:]) * a.m} numbers, and the 4 parameter updates);",
-            f"- a whole `update_mini_batch` call: {whole:.1f} µs, so about {max(0.0, whole - products - rest):.0f} µs of "
-            "Python around the lines (function calls, the dropout and regularization checks, the optimizer loop);",
+            f"- a whole `update_mini_batch` call: {whole:.1f} µs, so about {max(0.0, whole - products - rest):.0f} µs more: "
+            "Python around the lines (function calls, the dropout and regularization checks, the optimizer loop), and "
+            "at large m the caches, which the lines timed alone keep warm;",
             f"- an epoch of {len(p.x) // a.m:,} steps at that rate: {whole * (len(p.x) // a.m) / 1e6:.3f} s "
             "(plus the shuffle and the block copies)."]
     text = "\n".join(out) + "\n"
-    (ROOT / "bench" / "BREAKDOWN.md").write_text(text, encoding="utf-8")
+    name = "BREAKDOWN.md" if (a.m, a.hidden) == (10, 30) else f"BREAKDOWN-m{a.m}-h{a.hidden}.md"
+    (ROOT / "bench" / name).write_text(text, encoding="utf-8")
     print(text)
 
 

@@ -30,9 +30,10 @@ except ImportError:  # said when the executor is chosen (see kernel())
 ACTIVATIONS = {"sigmoid": 0, "tanh": 1, "relu": 2, "linear": 3, "softmax": 4}
 COSTS = {"quadratic": 0, "cross_entropy": 1, "log_likelihood": 1}  # 1: δ^L = a^L − y (3.12, 81)
 REGULARIZERS = {"none": 0, "l2": 1, "l1": 2}
-# Mini-batches of up to this many examples go through the loops; above it NumPy's matrix products (BLAS)
-# are as fast or faster (bench/RESULTS.md), and the executor takes NumPy's steps.
-LOOPS_UP_TO = 100
+# Mini-batches of up to this many examples go through the loops. Above it NumPy's matrix products (BLAS)
+# catch up, and the executor takes NumPy's steps: in bench/RESULTS.md the loops are faster at m = 32 for
+# both widths, level at m = 100 with 30 hidden neurons, and 1.5× slower there with 100.
+LOOPS_UP_TO = 32
 
 
 def _jit(fn):
@@ -124,9 +125,10 @@ def _backpropagate(wt, d, d_in, z_in, a_in, code):
 def _scatter(g, d, scale, rows, indptr, indices, x):
     """g^T += scale Σ_i x_i δ_i^T over the nonzero x_ik only (BP4: a zero input has zero gradient)."""
     for i in range(rows.shape[0]):
+        xi = x[rows[i]]
         for p in range(indptr[rows[i]], indptr[rows[i] + 1]):
             k = indices[p]
-            s = scale * x[rows[i], k]
+            s = scale * xi[k]
             for c in range(d.shape[1]):
                 g[k, c] += s * d[i, c]
 
@@ -240,11 +242,12 @@ def _columns(x, indices):
 
 def nonzeros(x):
     """Return the positions of x's nonzero entries by row, (indptr, indices): those of row r are in the
-    columns indices[indptr[r]:indptr[r + 1]] (int16 where the columns allow: 15 MB for MNIST's training
-    set). A loop rather than np.nonzero, which would hold 120 MB of int64 positions and take 0.27 s."""
+    columns indices[indptr[r]:indptr[r + 1]] (uint16 where the columns allow: 15 MB for MNIST's training
+    set; unsigned, so the loops skip numba's negative-index check). A loop rather than np.nonzero, which
+    would hold 120 MB of int64 positions and take 0.27 s."""
     indptr = np.zeros(len(x) + 1, np.int64)
     np.cumsum(np.count_nonzero(x, axis=1), out=indptr[1:])
-    indices = np.empty(indptr[-1], np.int16 if x.shape[1] <= 2 ** 15 else np.int32)
+    indices = np.empty(indptr[-1], np.uint16 if x.shape[1] <= 2 ** 16 else np.uint32)
     _columns(np.ascontiguousarray(x), indices)
     return indptr, indices
 

@@ -111,7 +111,7 @@ def test_without_numba_the_choice_is_one_clear_error(monkeypatch):
         compile_spec(spec_from_dict(t))
 
 
-@pytest.mark.parametrize("columns, dtype", [(12, np.int16), (40_000, np.int32)])
+@pytest.mark.parametrize("columns, dtype", [(12, np.uint16), (70_000, np.uint32)])
 def test_nonzeros_lists_each_rows_nonzero_columns(columns, dtype):
     from specnet.compiled import nonzeros
     rng = np.random.default_rng(3)
