@@ -43,3 +43,14 @@ def write_spec(tmp_path):
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         return path
     return write
+
+
+# Training recipes that between them exercise every activation, cost, regularizer and momentum:
+# (hidden activation, output activation, cost, regularization, mu).
+CASES = [
+    ("sigmoid", "sigmoid", "quadratic", "none", 0.0),
+    ("sigmoid", "sigmoid", "cross_entropy", {"type": "l2", "lambda": 5.0}, 0.0),
+    ("tanh", "sigmoid", "cross_entropy", {"type": "l1", "lambda": 3.0}, 0.0),
+    ("relu", "softmax", "log_likelihood", {"type": "l2", "lambda": 1.0}, 0.9),
+    ("sigmoid", "linear", "quadratic", "none", 0.5),
+]

@@ -2,21 +2,13 @@
 import numpy as np
 import pytest
 
-from conftest import tiny_spec
+from conftest import CASES, tiny_spec
 from specnet.compiler import compile_recipe, compile_spec, generator
 from specnet.datasets import load_datasets
 from specnet.errors import SpecError
 from specnet.spec import spec_from_dict
 
 numba = pytest.importorskip("numba")
-
-CASES = [  # (hidden, output, cost, regularization, mu)
-    ("sigmoid", "sigmoid", "quadratic", "none", 0.0),
-    ("sigmoid", "sigmoid", "cross_entropy", {"type": "l2", "lambda": 5.0}, 0.0),
-    ("tanh", "sigmoid", "cross_entropy", {"type": "l1", "lambda": 3.0}, 0.0),
-    ("relu", "softmax", "log_likelihood", {"type": "l2", "lambda": 1.0}, 0.9),
-    ("sigmoid", "linear", "quadratic", "none", 0.5),
-]
 
 
 def pair(case, dtype, n=40, n_in=12, n_out=3, m=8, hidden=(5, 4)):

@@ -2,17 +2,10 @@
 import numpy as np
 import pytest
 
+from conftest import CASES
 from reference import ReferenceNetwork
 from specnet.compiler import compile_spec
 from specnet.spec import spec_from_dict
-
-CASES = [  # (hidden, output, cost, regularization, mu)
-    ("sigmoid", "sigmoid", "quadratic", "none", 0.0),
-    ("sigmoid", "sigmoid", "cross_entropy", {"type": "l2", "lambda": 5.0}, 0.0),
-    ("tanh", "sigmoid", "cross_entropy", {"type": "l1", "lambda": 3.0}, 0.0),
-    ("relu", "softmax", "log_likelihood", {"type": "l2", "lambda": 1.0}, 0.9),
-    ("sigmoid", "linear", "quadratic", "none", 0.5),
-]
 
 
 def build(hidden, output, cost, regularization, mu, rng, n=40, n_in=6, n_out=3):
