@@ -16,8 +16,9 @@ import yaml
 from specnet.errors import SpecError
 
 
-class _Loader(yaml.SafeLoader):
-    """yaml.SafeLoader that also reads 1e-3 as a float (YAML 1.1 wants 1.0e-3)."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader (libyaml's where PyYAML has it: parsing every shipped spec takes a tenth of the
+    time) that also reads 1e-3 as a float (YAML 1.1 wants 1.0e-3)."""
 
 
 _Loader.yaml_implicit_resolvers = {k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
