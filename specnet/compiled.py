@@ -6,12 +6,17 @@ the mini-batch, then the step −(η/m) Σ_x ∇C_x with weight decay and moment
 
 What it saves (bench/BREAKDOWN.md): NumPy's fixed cost per call, about a microsecond for each of the
 dozens of calls of a mini-batch of 10; and the work on input pixels that are 0 (81% of MNIST's). A zero
-input adds nothing to z^1 and gets no gradient (BP4: a_in δ = 0), so the inputs are kept as their nonzero
-indices (a CSR pattern), and the first layer's products and step touch only those rows of w^1.
+input adds nothing to z^1 and gets no gradient (BP4: a_in δ = 0), so the positions of the nonzero inputs
+are listed once (`nonzeros`), and the first layer's products and step touch only the columns of w^1 that
+those inputs feed.
 
-Weights are held transposed, (n_{l−1}, n_l) and C-ordered, so that the row of w^1 one input feeds is
-contiguous; the Executor's `weights[l]` is a view of the same memory ((n_l, n_{l−1}), Fortran-ordered),
-so the two never need copying. Needs numba (`pip install -e ".[fast]"`); evaluation stays with NumPy.
+Weights are held transposed, (w^l)^T of shape (n_{l−1}, n_l) and C-ordered, so that column k of w^1 (what
+input k feeds) is contiguous. The first call of `steps` copies the parameters into that storage (padded,
+for layer 1) and makes the Executor's `weights[l]` and `biases[l]` views of it, so that later calls and
+NumPy's evaluation share the numbers without copies. Needs numba (`pip install -e ".[fast]"`).
+
+The positions of the nonzero inputs are kept from one call to the next for the same training-set array:
+changing that array in place between two `train` calls is not seen (specnet itself never does).
 """
 from __future__ import annotations
 
@@ -24,15 +29,17 @@ from specnet.executor import Executor
 
 try:
     from numba import njit
-except ImportError:  # said when the executor is chosen (see kernel())
-    njit = None
+    MISSING = None
+except ImportError as e:  # said by the `executor` check (training_checks.py) and CompiledExecutor()
+    njit, MISSING = None, str(e)
 
 ACTIVATIONS = {"sigmoid": 0, "tanh": 1, "relu": 2, "linear": 3, "softmax": 4}
 COSTS = {"quadratic": 0, "cross_entropy": 1, "log_likelihood": 1}  # 1: δ^L = a^L − y (3.12, 81)
 REGULARIZERS = {"none": 0, "l2": 1, "l1": 2}
-# Mini-batches of up to this many examples go through the loops. Above it NumPy's matrix products (BLAS)
-# catch up, and the executor takes NumPy's steps: in bench/RESULTS.md the loops are faster at m = 32 for
-# both widths, level at m = 100 with 30 hidden neurons, and 1.5× slower there with 100.
+# Mini-batches of up to this many examples go through the loops; larger ones take NumPy's steps, whose
+# matrix products (BLAS) catch up. Two full runs of bench/RESULTS.md: at m = 32 the loops were 1.3–1.7×
+# faster with 30 hidden neurons and level to 1.3× faster with 100; at m = 100 (the first run, in which
+# the loops still took it) level with 30 and 1.5× slower with 100.
 LOOPS_UP_TO = 32
 
 
@@ -123,7 +130,8 @@ def _backpropagate(wt, d, d_in, z_in, a_in, code):
 
 @_jit
 def _scatter(g, d, scale, rows, indptr, indices, x):
-    """g^T += scale Σ_i x_i δ_i^T over the nonzero x_ik only (BP4: a zero input has zero gradient)."""
+    """g += scale Σ_i x_i δ_i^T, g shaped like (w^1)^T, over the nonzero x_ik only (BP4: a zero input
+    has zero gradient)."""
     for i in range(rows.shape[0]):
         xi = x[rows[i]]
         for p in range(indptr[rows[i]], indptr[rows[i] + 1]):
@@ -135,7 +143,7 @@ def _scatter(g, d, scale, rows, indptr, indices, x):
 
 @_jit
 def _outer(g, d, scale, a_in):
-    """g^T += scale Σ_i a_i δ_i^T  (BP4, summed over the mini-batch)."""
+    """g += scale Σ_i a_i δ_i^T, g shaped like (w^l)^T  (BP4, summed over the mini-batch)."""
     for i in range(a_in.shape[0]):
         for k in range(a_in.shape[1]):
             s = scale * a_in[i, k]
@@ -177,7 +185,7 @@ def _step_weights(wt, vw, g, mu, decay, reg):
 def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, order, m, j0, j1,
            eta, mu, decay, reg, acts, cost):
     """Mini-batches j0 .. j1 − 1 of the epoch's `order`, a step each. wts[l] = (w^l)^T, bs[l] = b^l,
-    vws/vbs their velocities (momentum only), gs[l] the gradient of (w^l)^T; zs/as_/ds[l] hold z^l, a^l
+    vws/vbs their velocities (momentum only), gs[l] room for −(η/m) Σ_x ∂C_x/∂(w^l)^T; zs/as_/ds[l] hold z^l, a^l
     and δ^l for m examples as rows. Layer 1's arrays are `widths[0]` neurons wide, padded with zeros to
     a multiple of 32 (see CompiledExecutor.steps); the other layers' are exactly widths[l] wide."""
     n, top = order.shape[0], len(wts) - 1
@@ -200,7 +208,7 @@ def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, or
                     d[i, c] *= _prime(acts[top], z[i, c], a[i, c])
         scale = ds[top][:1, 0].copy()
         scale[0] = -eta / mb  # −η/m in the network's dtype: float32 arithmetic stays float32
-        direct = reg == 0 and mu == 0.0  # plain SGD: w^1's step goes straight into the rows the inputs touch
+        direct = reg == 0 and mu == 0.0  # plain SGD: w^1's step goes straight into the columns the inputs feed
         for l in range(top, -1, -1):
             d = ds[l][:mb]
             if l > 0:
@@ -219,6 +227,13 @@ def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, or
 
 
 _kernel = None
+
+
+def missing_numba() -> CheckError:
+    """The error saying that numba cannot be imported, and why."""
+    why = "is not installed" if "No module named 'numba'" in (MISSING or "") else f"cannot be imported ({MISSING})"
+    return CheckError(f"needs the numba package, which {why}", path=("training", "executor"), got="numba",
+                      hint='Install it with: pip install -e ".[fast]", or use executor: numpy.')
 
 
 def kernel():
@@ -271,10 +286,8 @@ class CompiledExecutor(Executor):
     are the NumPy executor's."""
 
     def __init__(self, *args, **kwargs):
-        if njit is None:  # said before a run folder is made (compile_spec comes first)
-            raise CheckError("training.executor numba needs the numba package, which is not installed",
-                             path=("training", "executor"), got="numba",
-                             hint='Install it with: pip install -e ".[fast]", or use executor: numpy.')
+        if njit is None:  # the `executor` check says so first; this is for the library used directly
+            raise missing_numba()
         super().__init__(*args, **kwargs)
 
     def steps(self, x, y, order, m, stops=()):
@@ -283,7 +296,7 @@ class CompiledExecutor(Executor):
             return
         steps, L, opt, reg = kernel(), len(self.weights), self.optimizer, self.regularizer
         global _seen
-        if _seen[0]() is not x:  # the same training set as last time (each epoch, or a new executor)
+        if _seen[0]() is not x:  # a training set other than the last one seen: find its nonzero inputs
             _seen = (weakref.ref(x), nonzeros(x))
         moving = bool(opt.mu)
         if moving and len(opt.velocities) != 2 * L:
@@ -293,13 +306,13 @@ class CompiledExecutor(Executor):
         # (LLVM vectorizes them 32 at a time), 1.2–1.4× faster per epoch at 30 hidden neurons.
         pad = [-(-widths[0] // 32) * 32] + widths[1:]
         params = [[], [], [], []]
-        for l, (k, p) in enumerate(zip(self.sizes, pad)):
+        for l, (fan_in, p) in enumerate(zip(self.sizes, pad)):
             w = lambda s, n=widths[l]: s[:, :n].T  # w^l (n_l, n_{l−1}) as a view of (w^l)^T (n_{l−1}, p)
             b = lambda s, n=widths[l]: s[:n, None]  # b^l (n_l, 1) as a view of (p,)
-            params[0].append(_storage(self.weights[l], (k, p), w))
+            params[0].append(_storage(self.weights[l], (fan_in, p), w))
             params[1].append(_storage(self.biases[l], (p,), b))
             if moving:
-                params[2].append(_storage(opt.velocities[l], (k, p), w))
+                params[2].append(_storage(opt.velocities[l], (fan_in, p), w))
                 params[3].append(_storage(opt.velocities[L + l], (p,), b))
             else:
                 params[2].append((np.zeros((1, 1), self.dtype), None))
@@ -313,13 +326,14 @@ class CompiledExecutor(Executor):
         arrays.append(tuple(np.zeros_like(s) for s, _ in params[0]))  # the gradients
         arrays += [tuple(np.zeros((m, p), self.dtype) for p in pad) for _ in range(3)]  # z, a, δ (zero padding)
         dtype = self.dtype.type
-        codes = (dtype(opt.eta), dtype(opt.mu), dtype(opt.eta * lmbda / len(order)),
-                 REGULARIZERS[reg.name if lmbda else "none"],
-                 np.array([ACTIVATIONS[a.name] for a in self.activations], np.int64), COSTS[self.cost.name])
-        data = (np.array(widths, np.int64), *_seen[1], np.ascontiguousarray(x), np.ascontiguousarray(y), order.astype(np.int64), m)
+        recipe = (dtype(opt.eta), dtype(opt.mu), dtype(opt.eta * lmbda / len(order)),  # η, μ, ηλ/n
+                  REGULARIZERS[reg.name if lmbda else "none"],
+                  np.array([ACTIVATIONS[a.name] for a in self.activations], np.int64), COSTS[self.cost.name])
+        inputs = (np.array(widths, np.int64), *_seen[1], np.ascontiguousarray(x), np.ascontiguousarray(y),
+                  order.astype(np.int64), m)
         start, batches = 0, -(-len(order) // m)
         for end in sorted({j + 1 for j in stops if j < batches} | {batches}):
-            steps(*arrays, *data, start, end, *codes)
+            steps(*arrays, *inputs, start, end, *recipe)
             start = end
             if end - 1 in stops:
                 yield end - 1

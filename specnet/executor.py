@@ -66,7 +66,7 @@ class Executor:
         self.dropout_rng = None
 
     def __repr__(self) -> str:
-        return f"Executor(sizes={self.sizes}, cost={self.cost.name!r})"
+        return f"{type(self).__name__}(sizes={self.sizes}, cost={self.cost.name!r})"
 
     @property
     def dtype(self):

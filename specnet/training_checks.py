@@ -7,17 +7,21 @@ from specnet.errors import CheckError
 
 @CHECKS.register("executor")
 def executor(spec, info):
-    """The compiled executor (training.executor: numba) knows the book's activations and costs, no dropout."""
+    """The compiled executor (training.executor: numba) needs numba; its loops are written for the
+    registered activations and costs (a new registry entry needs a loop there too), without dropout."""
     if not spec.training or spec.training.executor != "numba":
         return
-    from specnet.compiled import ACTIVATIONS, COSTS  # the names its loops are written for
+    from specnet.activations import ACTIVATIONS as REGISTERED
+    from specnet.compiled import ACTIVATIONS, COSTS, MISSING, missing_numba
 
     at = ("training", "executor")
+    if MISSING:
+        yield missing_numba()
     if any(layer.dropout for layer in spec.network.layers):
         yield CheckError("the numba executor has no dropout yet", path=at, got="numba",
                          hint="Use executor: numpy (the default) for a spec with dropout.")
     for i, layer in enumerate(spec.network.layers):
-        if layer.activation not in ACTIVATIONS:
+        if layer.activation not in ACTIVATIONS and REGISTERED.get(layer.activation).trainable:
             yield CheckError(f"the numba executor has no {layer.activation} activation (layer {i})", path=at,
                              got="numba", hint=f"It has {', '.join(ACTIVATIONS)}; or use executor: numpy.")
     if spec.network.cost not in COSTS:

@@ -46,12 +46,26 @@ def test_two_epochs_agree_with_the_numpy_executor(case, dtype, tolerance):
     assert [r["evaluation_correct"] for r in a[1]] == [r["evaluation_correct"] for r in b[1]]
 
 
+@pytest.mark.parametrize("case", [CASES[0], CASES[3]], ids=["plain-sgd", "momentum-l2"])
 @pytest.mark.parametrize("hidden", [(), (32,), (33, 7)], ids=["no-hidden-layer", "32", "33-7"])
-def test_first_layers_of_other_widths_agree(hidden):
+def test_first_layers_of_other_widths_agree(hidden, case):
     """Layer 1 is padded to a multiple of 32 neurons inside the kernel; the padding must never show."""
-    a, b = (train(spec) for spec in pair(CASES[3], "float64", hidden=hidden))
+    a, b = (train(spec) for spec in pair(case, "float64", hidden=hidden))
     for p, q in zip(a[0].weights + a[0].biases, b[0].weights + b[0].biases):
         assert q.shape == p.shape
+        np.testing.assert_allclose(q, p, rtol=0, atol=1e-10)
+
+
+def test_a_shorter_last_mini_batch_and_early_stopping_agree():
+    specs = []
+    for spec in pair(CASES[1], "float64", n=43, m=8):  # 5 mini-batches of 8, then one of 3
+        d = dict(spec.resolved)
+        d["training"] = {**d["training"], "epochs": 12, "monitor": ["evaluation_accuracy", "evaluation_cost"],
+                         "early_stopping": {"metric": "evaluation_cost", "patience": 1, "restore_best": True}}
+        specs.append(spec_from_dict(d))
+    (na, ha), (nb, hb) = train(specs[0]), train(specs[1])
+    assert ha[-1]["restored_epoch"] == hb[-1]["restored_epoch"] == len(ha) - 2  # stopped, the best put back
+    for p, q in zip(na.weights + na.biases, nb.weights + nb.biases):
         np.testing.assert_allclose(q, p, rtol=0, atol=1e-10)
 
 
@@ -97,10 +111,16 @@ def test_dropout_is_refused_with_the_numba_executor():
 def test_without_numba_the_choice_is_one_clear_error(monkeypatch):
     import specnet.compiled as compiled
     monkeypatch.setattr(compiled, "njit", None)
+    monkeypatch.setattr(compiled, "MISSING", "No module named 'numba'")
     t = tiny_spec()
     t["training"]["executor"] = "numba"
-    with pytest.raises(SpecError, match=r"needs the numba package.*pip install -e \"\.\[fast\]\""):
-        compile_spec(spec_from_dict(t))
+    with pytest.raises(SpecError) as caught:  # the checks say it, so `validate` does too
+        spec_from_dict(t)
+    assert str(caught.value).startswith("training.executor: needs the numba package, which is not installed.")
+    assert 'pip install -e ".[fast]"' in str(caught.value)
+    monkeypatch.setattr(compiled, "MISSING", "numba needs NumPy 2.3 or less")
+    with pytest.raises(SpecError, match=r"which cannot be imported \(numba needs NumPy 2.3 or less\)"):
+        spec_from_dict(t)
 
 
 @pytest.mark.parametrize("columns, dtype", [(12, np.uint16), (70_000, np.uint32)])
