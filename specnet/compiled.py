@@ -182,6 +182,7 @@ def _step_weights(wt, vw, g, mu, decay, reg):
             wt[k, c] += u
 
 
+@_jit
 def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, order, m, j0, j1,
            eta, mu, decay, reg, acts, cost):
     """Mini-batches j0 .. j1 − 1 of the epoch's `order`, a step each. wts[l] = (w^l)^T, bs[l] = b^l,
@@ -189,6 +190,8 @@ def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, or
     and δ^l for m examples as rows. Layer 1's arrays are `widths[0]` neurons wide, padded with zeros to
     a multiple of 32 (see CompiledExecutor.steps); the other layers' are exactly widths[l] wide."""
     n, top = order.shape[0], len(wts) - 1
+    scale = np.empty(1, x.dtype)  # −η/m in the network's dtype, so that float32 arithmetic stays float32
+    direct = reg == 0 and mu == 0.0  # plain SGD: w^1's step goes straight into the columns the inputs feed
     for j in range(j0, j1):
         rows = order[j * m:min(j * m + m, n)]
         mb = rows.shape[0]
@@ -206,27 +209,23 @@ def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, or
                 d[i, c] = a[i, c] - y[rows[i], c]
                 if cost == 0:
                     d[i, c] *= _prime(acts[top], z[i, c], a[i, c])
-        scale = ds[top][:1, 0].copy()
-        scale[0] = -eta / mb  # −η/m in the network's dtype: float32 arithmetic stays float32
-        direct = reg == 0 and mu == 0.0  # plain SGD: w^1's step goes straight into the columns the inputs feed
+        scale[0] = -eta / mb
         for l in range(top, -1, -1):
             d = ds[l][:mb]
             if l > 0:
                 w = widths[l - 1]
                 _backpropagate(wts[l], d, ds[l - 1][:mb, :w], zs[l - 1][:mb, :w], as_[l - 1][:mb, :w], acts[l - 1])
             _step_biases(bs[l], vbs[l], d, scale[0], mu)
-            g = wts[0] if l == 0 and direct else gs[l]
-            if not (l == 0 and direct):
+            into_w = l == 0 and direct  # add the step to w^1 itself, not to a gradient first
+            g = wts[0] if into_w else gs[l]
+            if not into_w:
                 g[:] = 0.0
             if l == 0:
                 _scatter(g, d, scale[0], rows, indptr, indices, x)
             else:
                 _outer(g, d, scale[0], as_[l - 1][:mb, :widths[l - 1]])
-            if not (l == 0 and direct):
+            if not into_w:
                 _step_weights(wts[l], vws[l], g, mu, decay, reg)
-
-
-_kernel = None
 
 
 def missing_numba() -> CheckError:
@@ -234,14 +233,6 @@ def missing_numba() -> CheckError:
     why = "is not installed" if "No module named 'numba'" in (MISSING or "") else f"cannot be imported ({MISSING})"
     return CheckError(f"needs the numba package, which {why}", path=("training", "executor"), got="numba",
                       hint='Install it with: pip install -e ".[fast]", or use executor: numpy.')
-
-
-def kernel():
-    """Return the compiled `_steps` (compiled on first use, then loaded from Numba's cache on disk)."""
-    global _kernel
-    if _kernel is None:
-        _kernel = _jit(_steps)
-    return _kernel
 
 
 @_jit
@@ -294,7 +285,7 @@ class CompiledExecutor(Executor):
         if m > LOOPS_UP_TO:
             yield from super().steps(x, y, order, m, stops)
             return
-        steps, L, opt, reg = kernel(), len(self.weights), self.optimizer, self.regularizer
+        L, opt, reg = len(self.weights), self.optimizer, self.regularizer
         global _seen
         if _seen[0]() is not x:  # a training set other than the last one seen: find its nonzero inputs
             _seen = (weakref.ref(x), nonzeros(x))
@@ -333,7 +324,7 @@ class CompiledExecutor(Executor):
                   order.astype(np.int64), m)
         start, batches = 0, -(-len(order) // m)
         for end in sorted({j + 1 for j in stops if j < batches} | {batches}):
-            steps(*arrays, *inputs, start, end, *recipe)
+            _steps(*arrays, *inputs, start, end, *recipe)
             start = end
             if end - 1 in stops:
                 yield end - 1

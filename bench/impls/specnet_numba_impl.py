@@ -1,7 +1,5 @@
 """specnet's optional compiled executor (training.executor: numba), called as `specnet run` calls it."""
-import time
-
-from bench.impls import specnet_impl
+from bench.impls import compile_seconds, specnet_impl
 
 requires = ("numba",)
 
@@ -11,11 +9,4 @@ class Trainer(specnet_impl.Trainer):
 
     def __init__(self, p):
         super().__init__(p)
-        t0 = time.perf_counter()
-        self.epoch()  # the first call compiles (or loads Numba's cache)
-        first = time.perf_counter() - t0
-        self.reset()
-        t0 = time.perf_counter()
-        self.epoch()
-        self.compile_seconds = max(0.0, first - (time.perf_counter() - t0))
-        self.reset()
+        self.compile_seconds = compile_seconds(self)  # the first epoch compiles (or loads Numba's cache)
