@@ -12,16 +12,16 @@ import argparse
 import itertools
 import json
 import shlex
+import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 from bench.coordinator import Worker, time_config, whole_commands
 from bench.impls import IMPLS
-from bench.problem import FULL, ROOT, Config
+from bench.problem import FULL, HEADLINE, ROOT, Config
 from bench.report import figure, machine, markdown
 
-HEADLINE = Config(hidden=30, cost="quadratic", m=10, dtype="float32")
 
 
 class Parser(argparse.ArgumentParser):
@@ -71,7 +71,7 @@ def main(argv=None) -> int:
     for w in workers.values():
         if not w.ready:
             say(f"{w.name}: not installed ({w.missing}); skipped. pip install -e \".[bench]\" installs the peers.")
-    if not workers["specnet"].ready if "specnet" in workers else True:
+    if "specnet" not in workers or not workers["specnet"].ready:
         say("the specnet implementation is needed as the reference of every ratio")
         return 2
     results = {"command": command, "repeats": repeats, "machine": machine(), "configs": [],
@@ -94,7 +94,7 @@ def main(argv=None) -> int:
                 say(f"scaling: {n:,} training images")
                 c = Config(hidden=30, m=10, dtype="float32", images=n)
                 r = time_config(only, c, repeats, say, headline=True)["specnet"]
-                results["scaling_images"].append({"images": n, "seconds": r["median"] * n / FULL})
+                results["scaling_images"].append({"images": n, "seconds": statistics.median(r["times"])})
             results["scaling_width"] = []
             for h in (30, 100, 300, 1000):
                 say(f"scaling: {h} hidden neurons, m = 100")

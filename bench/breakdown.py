@@ -65,8 +65,7 @@ def main(argv=None) -> None:
         k = 0
         slicing = min(timeit.repeat(gather, number=number, repeat=repeat)) / number * 1e6
     products = sum(t for _, eq, t in rows if "product" in eq)
-    # multiply-adds of the feedforward, BP2 and BP4 products (the bias sums are not counted), 2 flops each
-    flops = 2 * a.m * sum(i * o for i, o in zip(net.sizes[:-1], net.sizes[1:])) * 2 + 2 * a.m * net.sizes[1] * net.sizes[2]
+    flops = Config(hidden=a.hidden, m=a.m, images=a.m).flops()  # the products of one step (not the bias sums)
     rest = sum(t for _, eq, t in rows if "product" not in eq)
     calls = sum(int(eq.split(", ")[1].split()[0]) if ", " in eq else 1 for _, eq, _ in rows if "product" not in eq)
     out = [f"# One training step of [784, {a.hidden}, 10] at m = {a.m}, float32", "",

@@ -6,6 +6,7 @@ spins after each call) eat into the next one's time.
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import statistics
@@ -75,9 +76,9 @@ def time_config(workers: dict, config: Config, repeats: int, say, headline=False
             continue
         probe = None
         if not headline and not is_target(config):  # a trial epoch, to size the timed ones
-            reply = w.ask("prepare", config={**config.as_dict(), "images": PROBE})
+            reply = w.ask("prepare", config=dataclasses.replace(config, images=PROBE).as_dict())
             probe = reply.get("warmup_seconds")
-        c = Config(**{**config.as_dict(), "images": images_for(name, config, headline, probe)})
+        c = dataclasses.replace(config, images=images_for(name, config, headline, probe))
         if probe is None or c.images != PROBE:
             reply = w.ask("prepare", config=c.as_dict())
         if "error" in reply:
@@ -85,7 +86,7 @@ def time_config(workers: dict, config: Config, repeats: int, say, headline=False
             results[name] = {"error": reply["error"]}
             continue
         results[name] = {"images": c.images, "times": [], "accuracy": None, "compile_seconds": reply["compile_seconds"],
-                         "flops_per_epoch": Config(**{**c.as_dict(), "images": FULL}).flops()}
+                         "flops_per_epoch": dataclasses.replace(c, images=FULL).flops()}
         live.append(name)
     for r in range(repeats):
         for name in live[r % len(live):] + live[:r % len(live)]:

@@ -44,6 +44,9 @@ class Config:
         return asdict(self)
 
 
+HEADLINE = Config(hidden=30, cost="quadratic", m=10, dtype="float32")  # the issue's headline configuration
+
+
 @functools.lru_cache(maxsize=4)
 def _data(cost: str, dtype: str):
     """The training (first 50,000) and test data as specnet loads them for a run, once per process."""
@@ -58,21 +61,20 @@ class Problem:
     """One Config made concrete: spec, data (x as rows), initial weights (w^l (n_l, n_{l−1}), b^l (n_l, 1)),
     the learning rate and the epoch's order of the training examples."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, extra=()):
         from specnet.compiler import compile_spec, generator
         from specnet.spec import load_spec
 
         c = self.config = config
         self.overrides = [f"network.dtype={c.dtype}", f"network.layers[0].size={c.hidden}",
-                          f"training.mini_batch_size={c.m}", "data.evaluation=test"]
+                          f"training.mini_batch_size={c.m}", "data.evaluation=test", *extra]
         self.spec = load_spec(SPECS[c.cost], self.overrides)
         data = _data(c.cost, c.dtype)
         train, test = data["training"], data["evaluation"]
         self.x, self.y, self.labels = train.x[:c.images], train.y[:c.images], train.labels[:c.images]
         self.test_x, self.test_y, self.test_labels = test.x, test.y, test.labels
-        net = compile_spec(self.spec)
-        self.weights = [w.copy() for w in net.weights]
-        self.biases = [b.copy() for b in net.biases]
+        net = compile_spec(self.spec)  # new arrays: the Problem keeps them
+        self.weights, self.biases = net.weights, net.biases
         self.eta = float(self.spec.training.optimizer.params["eta"])
         self.m, self.cost, self.dtype = c.m, c.cost, np.dtype(c.dtype)
         # the order specnet's executor draws for its first epoch: every implementation uses it

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.impls import IMPLS
-from bench.problem import ROOT
+from bench.problem import FULL, HEADLINE, ROOT, Config
 
 ORDER = list(IMPLS)
 PEERS = ("torch", "jax", "numba")  # the tools the issue measures specnet against (not our own loops)
@@ -42,35 +42,40 @@ def _median(results, label, impl):
     return r.get("median")
 
 
+def _versus(me: str, mine: float, other: str, theirs: float) -> str:
+    """'me 0.257 s, jax 0.350 s: me 1.36× as fast' (or 'jax 1.20× faster')."""
+    ratio = theirs / mine
+    return (f"{me} {mine:.3f} s, {other} {theirs:.3f} s: " +
+            (f"{me} {ratio:.2f}× as fast" if ratio >= 1 else f"{other} {1 / ratio:.2f}× faster"))
+
+
+def _peers(c: dict) -> dict:
+    """{peer: median seconds} of one configuration's results, for the peers that have a time."""
+    return {k: v["median"] for k, v in c["impls"].items() if k in PEERS and v.get("median")}
+
+
 def targets(results, impl="specnet") -> list:
     """Return (target, measured, met) rows for the issue's targets that these results cover, for one of
     specnet's executors: "specnet" (NumPy, the default) or "specnet-numba" (the compiled one)."""
     me = "specnet" if impl == "specnet" else "specnet (numba)"
     rows, peak = [], results.get("peak_gflops", {})
-    head = "[784, 30, 10] quadratic m=10 float32"
+    head = HEADLINE.label()
     s = _median(results, head, impl)
     for peer, want, text in (("jax", 1.0, "no slower than JAX jit+scan"), ("torch", 10.0, "≥ 10× faster than PyTorch eager"),
                              ("reference", 15.0, "≥ 15× faster than the per-example reference")):
         other = _median(results, head, peer)
         if s and other:
-            ratio = other / s
-            shown = (f"{me} {s:.3f} s, {peer} {other:.3f} s: " +
-                     (f"{me} {ratio:.2f}× as fast" if ratio >= 1 else f"{peer} {1 / ratio:.2f}× faster"))
-            rows.append((f"m = 10, [784, 30, 10], float32: {text}", shown, ratio >= want))
+            rows.append((f"m = 10, [784, 30, 10], float32: {text}", _versus(me, s, peer, other), other / s >= want))
     for c in results["configs"]:
         cfg = c["config"]
         if cfg["m"] in (100, 1000) and cfg["dtype"] == "float32" and cfg["cost"] == "quadratic":
-            peers = {k: v["median"] for k, v in c["impls"].items() if k in PEERS and v.get("median")}
-            mine = c["impls"].get(impl, {}).get("median")
+            peers, mine = _peers(c), c["impls"].get(impl, {}).get("median")
             if peers and mine:
                 best = min(peers, key=peers.get)
-                ratio = peers[best] / mine
                 rows.append((f"{c['label']}: no slower than the fastest of PyTorch, JAX and Numba",
-                             f"{me} {mine:.3f} s, {best} {peers[best]:.3f} s: " +
-                             (f"{me} {ratio:.2f}× as fast" if ratio >= 1 else f"{best} {1 / ratio:.2f}× faster"),
-                             ratio >= 1.0))
+                             _versus(me, mine, best, peers[best]), peers[best] >= mine))
             if cfg["m"] == 1000 and cfg["hidden"] == 100 and mine and peak.get("float32"):
-                g = Config_flops(cfg) / mine / 1e9
+                g = c["impls"][impl]["flops_per_epoch"] / mine / 1e9
                 rows.append((f"{c['label']}: ≥ 60% of the matmul peak", f"{g:.0f} GFLOP/s = "
                              f"{100 * g / peak['float32']:.0f}% of {peak['float32']:.0f}", g >= 0.6 * peak["float32"]))
     f64 = []
@@ -102,11 +107,6 @@ def targets(results, impl="specnet") -> list:
     return rows
 
 
-def Config_flops(cfg: dict) -> float:
-    from bench.problem import FULL, Config
-    return Config(**{**cfg, "images": FULL}).flops()
-
-
 def markdown(results, picture, quick=False) -> str:
     m, peak = results["machine"], results.get("peak_gflops", {})
     impls = [i for i in ORDER if any(i in c["impls"] for c in results["configs"])]
@@ -134,7 +134,7 @@ def markdown(results, picture, quick=False) -> str:
             if not r or r.get("median") is None:
                 cells.append("—" if not r else f"error: {r.get('error', '?')[:40]}")
                 continue
-            star = "" if r["images"] == 50_000 else f" ({r['images']:,} images timed)"
+            star = "" if r["images"] == FULL else f" ({r['images']:,} images timed)"
             ratio = "" if i == "specnet" or not mine else f" ({r['median'] / mine:.2f}×)"
             cells.append(f"{r['median']:.3f}{ratio}{star}")
         lines.append(f"| {c['label']} | " + " | ".join(cells) + " |")
@@ -148,11 +148,10 @@ def markdown(results, picture, quick=False) -> str:
               "| configuration | specnet GFLOP/s | % of peak | fastest of PyTorch, JAX, Numba | its GFLOP/s |",
               "|---|---|---|---|---|"]
     for c in results["configs"]:
-        flops = Config_flops(c["config"])
-        mine = c["impls"].get("specnet", {}).get("median")
-        peers = {k: v["median"] for k, v in c["impls"].items() if k in PEERS and v.get("median")}
+        mine, peers = c["impls"].get("specnet", {}).get("median"), _peers(c)
         if not mine:
             continue
+        flops = c["impls"]["specnet"]["flops_per_epoch"]
         best = min(peers, key=peers.get) if peers else None
         lines.append(f"| {c['label']} | {flops / mine / 1e9:.1f} | {100 * flops / mine / 1e9 / peak.get(c['config']['dtype'], 1):.0f}% | "
                      f"{best or '—'} | {flops / peers[best] / 1e9:.1f} |" if best else
@@ -166,13 +165,13 @@ def markdown(results, picture, quick=False) -> str:
                   f"(the reference in float64): " + ", ".join(f"{k} {100 * v:.2f}%" for k, v in acc.items()) +
                   f". Largest difference {spread:.2f} points: {'OK' if spread <= 0.5 else 'TOO LARGE'} "
                   "(rounding differences grow over 5,000 steps; 0.5 points allowed)."]
-    compile_ = {(c["label"], k): v["compile_seconds"] for c in results["configs"] for k, v in c["impls"].items()
-                if v.get("compile_seconds")}
-    if compile_:
+    by_impl = {}
+    for c in results["configs"]:
+        for k, v in c["impls"].items():
+            if v.get("compile_seconds"):
+                by_impl.setdefault(k, []).append(v["compile_seconds"])
+    if by_impl:
         lines += ["", "## Compile time (not in the epoch times)", ""]
-        by_impl = {}
-        for (label, k), s in compile_.items():
-            by_impl.setdefault(k, []).append(s)
         lines += [f"- {k}: {min(v):.2f}–{max(v):.2f} s per configuration" for k, v in by_impl.items()]
         lines += ["", "Numba compiles once per dtype in its worker process: later configurations reuse the code."]
     if results.get("scaling_images"):
@@ -186,11 +185,11 @@ def markdown(results, picture, quick=False) -> str:
                   for r in results["scaling_width"]]
     again = []
     for r in results.get("scaling_width", []):
-        grid = _median(results, f"[784, {r['hidden']}, 10] quadratic m=100 float32", "specnet")
+        grid = _median(results, Config(hidden=r["hidden"], m=100).label(), "specnet")
         if grid:
             again.append(f"[784, {r['hidden']}, 10] m = 100: {grid:.3f} s in the grid, {r['seconds']:.3f} s in the scan")
-    full = next((r for r in results.get("scaling_images", []) if r["images"] == 50_000), None)
-    grid = _median(results, "[784, 30, 10] quadratic m=10 float32", "specnet")
+    full = next((r for r in results.get("scaling_images", []) if r["images"] == FULL), None)
+    grid = _median(results, HEADLINE.label(), "specnet")
     if full and grid:
         again.append(f"[784, 30, 10] m = 10: {grid:.3f} s in the grid, {full['seconds']:.3f} s in the scan")
     if again:

@@ -15,12 +15,11 @@ import json
 import resource
 import statistics
 import sys
-import time
 import traceback
 
 import numpy as np
 
-from bench.impls import IMPLS
+from bench.impls import IMPLS, timed
 from bench.problem import Config, Problem
 
 
@@ -29,14 +28,8 @@ def matmul_peak(dtype: str, n: int = 1024, repeats: int = 10) -> float:
     rng = np.random.default_rng(0)
     a, b = rng.random((n, n)).astype(dtype), rng.random((n, n)).astype(dtype)
     a @ b
-    best = min(_timed(lambda: a @ b) for _ in range(repeats))
+    best = min(timed(lambda: a @ b) for _ in range(repeats))
     return 2 * n ** 3 / best / 1e9
-
-
-def _timed(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 def serve(name: str, stdin=sys.stdin, stdout=sys.stdout) -> None:
@@ -56,21 +49,19 @@ def serve(name: str, stdin=sys.stdin, stdout=sys.stdout) -> None:
             if msg["cmd"] == "quit":
                 break
             if msg["cmd"] == "prepare":
-                t0 = time.perf_counter()
-                trainer = module.Trainer(Problem(Config(**msg["config"])))
-                setup = time.perf_counter() - t0
+                extra = getattr(module.Trainer, "overrides", ())  # --set overrides an implementation adds
+                trainer = module.Trainer(Problem(Config(**msg["config"]), extra))
                 trainer.reset()
-                warmup = _timed(trainer.epoch)  # warm-up: caches, BLAS threads, allocations
-                reply = {"setup_seconds": setup, "warmup_seconds": warmup,
-                         "compile_seconds": getattr(trainer, "compile_seconds", None)}
+                warmup = timed(trainer.epoch)  # warm-up: caches, BLAS threads, allocations
+                reply = {"warmup_seconds": warmup, "compile_seconds": getattr(trainer, "compile_seconds", None)}
             elif msg["cmd"] == "time":
                 trainer.reset()
-                seconds = _timed(trainer.epoch)
+                seconds = timed(trainer.epoch)
                 reply = {"seconds": seconds, "accuracy": trainer.accuracy() if msg.get("accuracy") else None}
             elif msg["cmd"] == "evaluate":
                 net, test = trainer.net, trainer.test
                 net.evaluate(test)
-                reply = {"ms": 1000 * statistics.median(_timed(lambda: net.evaluate(test)) for _ in range(21))}
+                reply = {"ms": 1000 * statistics.median(timed(lambda: net.evaluate(test)) for _ in range(21))}
             elif msg["cmd"] == "peak":
                 reply = {dtype: matmul_peak(dtype) for dtype in ("float32", "float64")}
             elif msg["cmd"] == "rss":

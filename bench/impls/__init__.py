@@ -16,17 +16,20 @@ IMPLS = {  # name -> (module, what it is)
 }
 
 
+def timed(fn) -> float:
+    """Seconds that fn() takes."""
+    import time
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
 def compile_seconds(trainer) -> float:
     """Time the first epoch (which compiles) and a second one; return the difference, the compile time.
     Leaves the trainer reset to the initial weights."""
-    import time
     trainer.reset()
-    t0 = time.perf_counter()
-    trainer.epoch()
-    first = time.perf_counter() - t0
+    first = timed(trainer.epoch)
     trainer.reset()
-    t0 = time.perf_counter()
-    trainer.epoch()
-    second = time.perf_counter() - t0
+    second = timed(trainer.epoch)
     trainer.reset()
     return max(0.0, first - second)

@@ -64,8 +64,7 @@ class Trainer:
         self.compile_seconds = compile_seconds(self)
 
     def reset(self):
-        self.w = [np.ascontiguousarray(w) for w in self.p.weights]
-        self.w = [w.copy() for w in self.w]
+        self.w = [w.copy() for w in self.p.weights]  # C-ordered copies
         self.b = [b.ravel().copy() for b in self.p.biases]
 
     def epoch(self):

@@ -8,12 +8,7 @@ requires = ()
 
 
 class Trainer:
-    overrides: list = []  # --set overrides of the problem's spec (the compiled executor's subclass sets one)
-
     def __init__(self, p):
-        if self.overrides:
-            from specnet.spec import load_spec
-            p.spec = load_spec(p.spec.file, [*p.overrides, *self.overrides])
         self.p = p
         self.data = Dataset(p.x, p.y, p.labels, "training")
         self.test = Dataset(p.test_x, p.test_y, p.test_labels, "test")

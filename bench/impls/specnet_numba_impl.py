@@ -5,7 +5,7 @@ requires = ("numba",)
 
 
 class Trainer(specnet_impl.Trainer):
-    overrides = ["training.executor=numba"]
+    overrides = ["training.executor=numba"]  # added to the Problem's spec by the worker
 
     def __init__(self, p):
         super().__init__(p)
