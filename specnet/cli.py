@@ -150,8 +150,8 @@ def schema():
       specnet schema > spec.schema.json
       Editors: put '# yaml-language-server: $schema=../schemas/spec.schema.json' atop a spec.
     """
-    from specnet.schema import SCHEMA_PATH
-    typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"), nl=False)
+    from specnet.resources import schema_path
+    typer.echo(schema_path().read_text(encoding="utf-8"), nl=False)
 
 
 for tool in (gradcheck, reproduce, plot):  # the book-level tools, defined in cli_tools.py

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from specnet.errors import SpecError
+from specnet.resources import is_bare_name, shipped_spec, spec_file
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -117,7 +118,7 @@ def read_yaml(path, expand=None, kind: str = "file", _chain: tuple = ()) -> Docu
     `expand(path, name)` returns the mapping a bare name stands for ({split: training} for `training`),
     so that a mapping in the spec can be merged onto a bare name in its base.
     """
-    path = Path(path)
+    path = spec_file(path) if not _chain else Path(path)  # `specnet run ch1_sgd`: a shipped spec by name
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
@@ -131,11 +132,18 @@ def read_yaml(path, expand=None, kind: str = "file", _chain: tuple = ()) -> Docu
     if not isinstance(base, str):
         raise SpecError("extends must be the path of a base spec", file=file, line=line, path="extends", got=base)
     base_path = path.parent / base
+    if not base_path.is_file() and is_bare_name(base):  # extends: ch1_sgd, a shipped spec by name
+        try:
+            base_path = shipped_spec(base)
+        except SpecError as e:
+            raise SpecError("no such base spec", file=file, line=line, path="extends", got=base,
+                            hint=f"A path is relative to the folder of {path}, a bare name is a shipped spec."
+                                 f" {e.hint}") from None
     if base_path.resolve() in _chain + (path.resolve(),):
         raise SpecError("extends makes a cycle", file=file, line=line, path="extends", got=base)
     if not base_path.is_file():
         raise SpecError("no such base spec", file=file, line=line, path="extends", got=base,
-                        hint=f"The path is relative to the folder of {path}.")
+                        hint=f"The path is relative to the folder of {path}; a bare name (ch1_sgd) is a shipped spec.")
     parent = read_yaml(base_path, expand, "base", _chain + (path.resolve(),))  # errors name its own file:line
     for own in ("name", "description", "book"):  # what a spec is and which result it stands for: never inherited
         parent.data.pop(own, None)

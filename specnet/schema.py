@@ -15,8 +15,8 @@ from pathlib import Path
 
 from specnet.errors import SchemaError, raise_all
 from specnet.registry import suggest
+from specnet.resources import schema_path
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "spec.schema.json"
 _NO = object()
 _TYPES = {"integer": "an integer", "number": "a number", "string": "a string", "boolean": "true or false",
           "array": "a list", "object": "a mapping", "null": "null"}
@@ -25,7 +25,7 @@ _TYPES = {"integer": "an integer", "number": "a number", "string": "a string", "
 @functools.lru_cache(maxsize=None)
 def load_schema() -> dict:
     """Return the spec schema (Draft 2020-12) as a dict."""
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return json.loads(schema_path().read_text(encoding="utf-8"))
 
 
 def deref(schema: dict) -> dict:

@@ -14,9 +14,9 @@ import numpy as np
 from specnet.errors import DataError
 from specnet.idx import DAMAGED, idx_shape, read_idx, require, verify
 from specnet.registry import Registry
+from specnet.resources import mnist_dir
 
 SOURCES = Registry("data source")
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
 WHERE = ("data", "source")
 
 
@@ -94,7 +94,7 @@ class MNISTSource(IDXSource):
     }
 
     def __init__(self):
-        files = {role: {"path": str(DATA_DIR / name), "sha256": s} for role, (name, s) in self.SHA256.items()}
+        files = {role: {"path": str(mnist_dir() / name), "sha256": s} for role, (name, s) in self.SHA256.items()}
         super().__init__(files, validation=10_000)
 
     def describe(self, base) -> Info:

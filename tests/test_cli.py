@@ -13,7 +13,7 @@ import yaml
 import specnet
 from specnet.cli import main
 from specnet.report import Progress  # imported early: see test_progress_bar_follows_the_current_stderr
-from specnet.schema import SCHEMA_PATH
+from specnet.resources import schema_path
 from specnet.spec import load_spec
 
 from conftest import ROOT, tiny_spec
@@ -350,7 +350,7 @@ def test_show_json(capsys):
 def test_schema_prints_the_json_schema(capsys):
     code, out, err = cli(capsys, "schema")
     assert code == 0
-    assert json.loads(out) == json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    assert json.loads(out) == json.loads(schema_path().read_text(encoding="utf-8"))
 
 
 # --- bad arguments ------------------------------------------------------------------------------------------------

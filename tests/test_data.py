@@ -9,7 +9,8 @@ from specnet.datasets import labels_of, make_dataset, vectorized_result
 from specnet.errors import DataError
 from specnet.idx import cache_dir, idx_shape, read_idx
 from specnet.resolve import Split
-from specnet.sources import DATA_DIR, SOURCES, MNISTSource
+from specnet.resources import mnist_dir
+from specnet.sources import SOURCES, MNISTSource
 
 
 def write_idx(path, array, compress=True):
@@ -101,7 +102,7 @@ def test_inline_rows_must_have_one_width():
 
 
 def test_bundled_sums_match_the_sums_file():
-    listed = dict(line.split()[::-1] for line in (DATA_DIR / "SHA256SUMS").read_text().splitlines())
+    listed = dict(line.split()[::-1] for line in (mnist_dir() / "SHA256SUMS").read_text().splitlines())
     assert {name: s for name, s in MNISTSource.SHA256.values()} == listed
 
 

@@ -1,0 +1,1 @@
+"""MNIST's four IDX files, shipped as `specnet.data.mnist`."""
