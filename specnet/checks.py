@@ -85,6 +85,9 @@ def expansion(spec, info):
     e = spec.data.expand
     if not e:
         return
+    if spec.data.scale != "none":
+        yield CheckError("data.expand transforms images of pixels in [0, 1], which scaling would no longer be",
+                         path=("data", "scale"), got=spec.data.scale, hint="Use scale: none with expand.")
     if not (e["rotate"] or e["shift"] or e["scale"]):
         yield CheckError("the copies would equal the originals", path=("data", "expand"),
                          hint="Set rotate, shift or scale (the book: rotate: 15).")

@@ -21,11 +21,12 @@ from specnet.initializers import INITIALIZERS
 from specnet.optimizers import OPTIMIZERS
 from specnet.regularizers import REGULARIZERS
 from specnet.resolve import Component
+from specnet.scaling import SCALINGS
 from specnet.schedules import SCHEDULES, EarlyStopping
 from specnet.sources import SOURCES
 
 REGISTRIES = {"activation": ACTIVATIONS, "baseline": BASELINES, "cost": COSTS, "init": INITIALIZERS, "optimizer": OPTIMIZERS,
-              "regularization": REGULARIZERS, "schedule": SCHEDULES, "source": SOURCES}
+              "regularization": REGULARIZERS, "scale": SCALINGS, "schedule": SCHEDULES, "source": SOURCES}
 # One independent random stream per purpose, so that adding draws for one never shifts another.
 STREAMS = {"init": 0, "shuffle": 1, "dropout": 2, "expand": 3}
 

@@ -22,6 +22,7 @@ class Dataset:
     y: np.ndarray
     labels: np.ndarray
     name: str = ""
+    scaling: object = None  # the fitted input Scaling applied to x (data.scale), saved with the model
 
     def __len__(self) -> int:
         return len(self.x)
@@ -69,10 +70,19 @@ def expanded(data: Dataset, spec) -> Dataset:
     return Dataset(x, np.tile(data.y, (copies, 1)), np.tile(data.labels, copies), data.name + " (expanded)")
 
 
-def load_datasets(spec, splits: dict, source=None) -> dict:
+def scaled(data: dict, spec, scaling=None) -> dict:
+    """Return the Datasets with `data.scale` applied: `scaling` (a model's) or one fitted on the training data."""
+    from specnet.scaling import fit
+
+    scaling = scaling or fit(spec.data.scale, data["training"].x)
+    return {role: Dataset(scaling(d.x), d.y, d.labels, d.name, scaling) for role, d in data.items()}
+
+
+def load_datasets(spec, splits: dict, source=None, scaling=None) -> dict:
     """Return {role: Dataset} for roles like {"training": spec.data.training}, loading each split once.
 
-    A data error is reported at the line of the spec that names the data.
+    With `data.scale`, every split is scaled by `scaling` (a trained model's), else by numbers fitted on
+    the "training" role. A data error is reported at the line of the spec that names the data.
     """
     from specnet.compiler import build
 
@@ -89,6 +99,8 @@ def load_datasets(spec, splits: dict, source=None) -> dict:
                                 path=("data", role) if role in ("training", "evaluation") else ("data", "source"),
                                 hint="Set data.source.validation to hold out some training examples.")
             out[role] = make_dataset(x, y, split, n_out, dtype, name=split.split)
+        if spec.data.scale != "none":
+            out = scaled(out, spec, scaling)
         if "training" in out and spec.data.expand and not spec.data.expand["per_epoch"]:
             out["training"] = expanded(out["training"], spec)
         return out

@@ -48,7 +48,7 @@ def evaluate_path(path, split: str = "test") -> dict:
     else:
         net.weights = [np.asarray(w, dtype=net.dtype) for w in model["weights"]]
         net.biases = [np.asarray(b, dtype=net.dtype).reshape(-1, 1) for b in model["biases"]]
-    data = load_datasets(spec, {split: Split(split), "training": spec.data.training})
+    data = load_datasets(spec, {split: Split(split), "training": spec.data.training}, scaling=model.get("scaling"))
     a = net.outputs(data[split])
     correct = net.evaluate(data[split], a)
     return {"split": split, "correct": correct, "total": len(data[split]), "accuracy": correct / len(data[split]),

@@ -12,19 +12,24 @@ from pathlib import Path
 import numpy as np
 
 from specnet.errors import DataError
+from specnet.scaling import Scaling
 
 FORMAT = "specnet-model"
 # For compatibility: network2.py saves its cost as the class name; all its layers are sigmoid.
 NETWORK2_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
 
 
-def save_model(net, folder: Path, activations, cost: str) -> Path:
-    """Write model.npz (w0, b0, w1, b1, ...) and model.json into `folder`; return the JSON's path."""
+def save_model(net, folder: Path, activations, cost: str, scaling=None, classes=None) -> Path:
+    """Write model.npz (w0, b0, w1, b1, ..., and the input scaling's x_shift, x_scale) and model.json into
+    `folder`; return the JSON's path. `classes` names the output neurons' classes (a CSV's labels)."""
     arrays = {f"{k}{i}": a for i, (w, b) in enumerate(zip(net.weights, net.biases)) for k, a in (("w", w), ("b", b))}
+    if scaling is not None:
+        arrays.update(x_shift=scaling.shift, x_scale=scaling.scale)
     with open(folder / "model.npz", "xb") as f:
         np.savez(f, **arrays)
     meta = {"format": FORMAT, "version": 1, "sizes": net.sizes, "activations": list(activations), "cost": cost,
-            "dtype": str(net.dtype), "arrays": "model.npz",
+            "dtype": str(net.dtype), "scale": scaling.type if scaling is not None else "none",
+            "classes": classes, "arrays": "model.npz",
             "sha256": hashlib.sha256((folder / "model.npz").read_bytes()).hexdigest()}
     with open(folder / "model.json", "x") as f:
         json.dump(meta, f, indent=2)
@@ -53,6 +58,8 @@ def load_model(path: Path) -> dict:
         with np.load(npz, allow_pickle=False) as z:
             n = len(meta["sizes"]) - 1
             meta["weights"], meta["biases"] = [z[f"w{i}"] for i in range(n)], [z[f"b{i}"] for i in range(n)]
+            scaled = meta.get("scale", "none") != "none"
+            meta["scaling"] = Scaling(meta["scale"], z["x_shift"], z["x_scale"]) if scaled else None
         return meta
     if {"sizes", "weights", "biases", "cost"} <= set(meta):
         cost = NETWORK2_COSTS.get(meta["cost"], meta["cost"])

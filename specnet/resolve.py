@@ -133,6 +133,7 @@ class Data:
     training: Split
     evaluation: Split
     expand: dict | None = None
+    scale: str = "none"
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ def build_spec(resolved: dict, file=None, origins=None, base_dir=None) -> Spec:
                               Component.of(t["schedule"]), t["early_stopping"], t["monitor_every"],
                               t["executor"])
     return Spec(resolved["name"], resolved["description"], resolved["seed"],
-                Data(Component.of(d["source"]), Split.of(d["training"]), Split.of(d["evaluation"]), d["expand"]),
+                Data(Component.of(d["source"]), Split.of(d["training"]), Split.of(d["evaluation"]), d["expand"], d["scale"]),
                 network, training, tuple(Expectation(**e) for e in resolved["expect"]), resolved, file,
                 origins or {}, base_dir, resolved.get("baseline"))
 

@@ -76,6 +76,8 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
     (folder / "spec.yaml").write_text(dump(spec), encoding="utf-8")
     info = {**provenance(spec, source.checksums(spec.base)), "status": "running",
             "started": started.isoformat(timespec="seconds")}
+    if hasattr(source, "class_names"):  # a CSV's labels, in the order of the output neurons
+        info["classes"] = source.class_names(spec.base)
     write_json(folder / "run.json", info)
     epoch_seconds, last = [], [time.perf_counter()]
     with open(folder / "metrics.jsonl", "x", encoding="utf-8") as metrics, \
@@ -102,7 +104,8 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
     if spec.baseline:
         write_json(folder / "model.json", {"format": "specnet-baseline", "baseline": spec.baseline, **net.params()})
     else:
-        save_model(net, folder, [la.activation for la in spec.network.layers], spec.network.cost)
+        save_model(net, folder, [la.activation for la in spec.network.layers], spec.network.cost,
+                   data["training"].scaling, info.get("classes"))
     failures = unmet(spec, history)
     info.update(status="completed", ended=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 wall_seconds=round(time.perf_counter() - t0, 3), epoch_seconds=epoch_seconds, unmet=failures)

@@ -5,16 +5,16 @@ and `load(base, splits)` -> {split: (x, y)}, x of shape (N, features), y integer
 """
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from specnet.errors import DataError
-from specnet.idx import DAMAGED, idx_shape, read_idx, require, verify
+from specnet.idx import idx_shape, read_idx, require, verify
 from specnet.registry import Registry
 from specnet.resources import mnist_dir
+from specnet.tables import read_csv, read_npz
 
 SOURCES = Registry("data source")
 WHERE = ("data", "source")
@@ -27,6 +27,7 @@ class Info:
     classes: int | None          # None: targets are given directly (inline tables)
     targets: int                 # width of y: the output layer's size must match it
     sizes: dict = field(default_factory=dict)  # split -> number of examples
+    class_names: list | None = None  # a CSV's labels, in class order (the mapping is stored in the run)
 
 
 def _split_sizes(n_train: int, validation: int, n_test: int) -> dict:
@@ -109,35 +110,12 @@ class MNISTSource(IDXSource):
 @SOURCES.register("npz")
 class NPZSource:
     """A .npz archive with x_train, y_train, x_test, y_test (and optionally x_validation, y_validation)."""
-    NAMES = ("x_train", "y_train", "x_test", "y_test")
 
     def __init__(self, path: str, sha256: str, validation: int = 0):
         self.path, self.sha256, self.validation = path, sha256, validation
 
-    def _arrays(self, base) -> dict:
-        path = Path(base) / self.path
-        verify(path, self.sha256, WHERE + ("path",))
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-        except (*DAMAGED, ValueError, zipfile.BadZipFile) as e:
-            raise DataError(f"cannot read {path} as .npz: {e}", path=WHERE + ("path",),
-                            hint="Write it with numpy.savez (no object arrays).") from None
-        missing = [k for k in self.NAMES if k not in arrays]
-        if missing:
-            raise DataError(f"{path} has no array {', '.join(missing)}", path=WHERE + ("path",),
-                            hint=f"It has: {', '.join(sorted(arrays))}.")
-        for name in [k for k in arrays if k.startswith(("x_", "y_"))]:
-            _check_array(name, arrays[name], path)
-        if "x_validation" not in arrays:
-            n = len(arrays["x_train"]) - self.validation
-            for k in ("x", "y"):
-                arrays[f"{k}_validation"], arrays[f"{k}_train"] = arrays[f"{k}_train"][n:], arrays[f"{k}_train"][:n]
-        return {s: (_rows(arrays[f"x_{p}"]), arrays[f"y_{p}"].astype(np.int64))
-                for s, p in (("training", "train"), ("validation", "validation"), ("test", "test"))}
-
     def describe(self, base) -> Info:
-        a = self._arrays(base)
+        a = self.load(base, ())
         classes = int(max(int(y.max()) for _, y in a.values() if len(y))) + 1
         return Info(a["training"][0].shape[1], classes, classes, {s: len(y) for s, (_, y) in a.items()})
 
@@ -145,27 +123,44 @@ class NPZSource:
         return {str(Path(base) / self.path): self.sha256}
 
     def load(self, base, splits) -> dict:
-        return self._arrays(base)
+        return read_npz(Path(base) / self.path, self.sha256, self.validation, WHERE)
 
 
-def _rows(x: np.ndarray) -> np.ndarray:
-    """Return x as (N, features), also when N is 0."""
-    return x.reshape(len(x), int(np.prod(x.shape[1:])))
+@SOURCES.register("csv")
+class CSVSource(NPZSource):
+    """A CSV table with a header row: feature columns and a label column; the last `test` rows (after a
+    seeded shuffle) are the test split, the `validation` rows before them the validation split."""
 
+    def __init__(self, path: str, sha256: str, label: str, features=None, classes=None, delimiter: str = ",",
+                 test: int = 0, validation: int = 0, shuffle: bool = True, split_seed: int = 0):
+        super().__init__(path, sha256, validation)
+        self.label, self.features, self.classes, self.delimiter = label, features, classes, delimiter
+        self.test, self.shuffle, self.split_seed = test, shuffle, split_seed
 
-def _check_array(name: str, a: np.ndarray, path) -> None:
-    """Labels must be whole numbers >= 0, one per example; inputs bytes, or finite floats in [0, 1]."""
-    where, problem = WHERE + ("path",), None
-    if name.startswith("y_"):
-        if a.ndim != 1:
-            problem = f"must be class labels, one per example; it has shape {a.shape}"
-        elif a.size and (a.dtype.kind not in "iuf" or a.min() < 0 or not np.all(np.mod(a, 1) == 0)):
-            problem = "must hold whole-number class labels >= 0"
-    elif a.dtype != np.uint8 and a.size and (a.dtype.kind != "f" or not np.all(np.isfinite(a))
-                                              or a.min() < 0 or a.max() > 1):
-        problem = "must hold bytes (uint8) or finite floats in [0, 1]"
-    if problem:
-        raise DataError(f"array {name} of {path} {problem}", path=where)
+    def table(self, base) -> tuple:
+        """Return (x, y, class names, feature names) of the whole table, in file order."""
+        return read_csv(Path(base) / self.path, self.sha256, self.label, self.features, self.classes,
+                        self.delimiter, WHERE)
+
+    def class_names(self, base) -> list:
+        """Return the labels of the classes, in the order of the output neurons."""
+        return self.table(base)[2]
+
+    def describe(self, base) -> Info:
+        x, _, names, _ = self.table(base)
+        if self.test + self.validation >= len(x):
+            raise DataError(f"test ({self.test}) and validation ({self.validation}) take all {len(x)} rows",
+                            path=WHERE, hint="Leave some rows for training.")
+        return Info(x.shape[1], len(names), len(names),
+                    _split_sizes(len(x) - self.test, self.validation, self.test), names)
+
+    def load(self, base, splits) -> dict:
+        x, y, _, _ = self.table(base)
+        order = np.random.default_rng(self.split_seed).permutation(len(x)) if self.shuffle else np.arange(len(x))
+        n_train, n_valid = len(x) - self.test - self.validation, self.validation
+        parts = {"training": order[:n_train], "validation": order[n_train:n_train + n_valid],
+                 "test": order[n_train + n_valid:]}
+        return {s: (x[rows], y[rows]) for s, rows in parts.items()}
 
 
 @SOURCES.register("inline")

@@ -9,7 +9,7 @@ from specnet.schema import deref, load_schema
 
 # schema $defs holding each registry's vocabulary
 DEFS = {"activation": "activation", "cost": "cost", "init": "init", "optimizer": "optimizer",
-        "regularization": "regularization", "source": "source"}
+        "regularization": "regularization", "scale": "scale", "source": "source"}
 
 
 def branches(name):

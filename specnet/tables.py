@@ -1,0 +1,173 @@
+"""Tables of your own: a CSV file with a header row, or a NumPy .npz archive, read into arrays.
+
+Every reader is bounded (file size, columns, classes) and turns a bad file into one DataError that names
+the file and, for a CSV, the line of the bad row:
+
+    iris.csv:17: column petal_width: not a number. Got 'n/a'. specnet reads numbers only: ...
+"""
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from specnet.errors import DataError
+from specnet.idx import DAMAGED, verify
+from specnet.registry import suggest
+
+MAX_BYTES = 1 << 30        # a larger table is no longer "a few lines of your own data": use .npz or IDX
+MAX_COLUMNS, MAX_CLASSES = 100_000, 10_000
+_last: dict = {}           # the last table read, by (file, checksum, options): describe() and load() share it
+
+
+def read_csv(path: Path, sha256: str, label: str, features=None, classes=None, delimiter: str = ",",
+             where=("data", "source")) -> tuple:
+    """Return (x (N, features) float64, y (N,) class indices, class names, feature names) of a checked CSV.
+
+    The first row names the columns. `features` picks columns (default: all but `label`); the classes
+    are `classes` in that order, else the distinct labels sorted (as numbers when they all are integers).
+    """
+    verify(path, sha256, where + ("path",))
+    key = (str(Path(path).resolve()), sha256, label, tuple(features or ()), tuple(classes or ()), delimiter)
+    if key not in _last:
+        if Path(path).stat().st_size > MAX_BYTES:
+            raise DataError(f"{path} is larger than {MAX_BYTES >> 20} MiB", file=str(path),
+                            hint="Store large data as .npz (numpy.savez) or IDX files.")
+        _last.clear()
+        _last[key] = _parse(Path(path), label, features, classes, delimiter)
+    return _last[key]
+
+
+def _parse(path: Path, label, features, classes, delimiter) -> tuple:
+    def fail(message, line, got=None, hint=""):
+        kw = {} if got is None else {"got": got if len(str(got)) <= 60 else str(got)[:57] + "..."}
+        return DataError(message, file=str(path), line=line, hint=hint, **kw)
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f, delimiter=delimiter, strict=True)
+            header = next(reader, None)
+            if header is None:
+                raise fail("the file is empty: a CSV needs a header row naming its columns", 1)
+            header = [h.strip() for h in header]
+            columns = _columns(header, label, features, fail)
+            rows, labels = [], []
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue  # a blank line
+                if len(row) != len(header):
+                    raise fail(f"this row has {len(row)} cells, the header has {len(header)}", reader.line_num,
+                               delimiter.join(row), "Every row needs a value in every column.")
+                rows.append(_numbers(row, columns, header, reader.line_num, fail))
+                labels.append((row[header.index(label)].strip(), reader.line_num))
+    except UnicodeDecodeError as e:
+        raise fail(f"not UTF-8 text (byte {e.start})", None, hint="Save the table as UTF-8 CSV.") from None
+    except csv.Error as e:
+        raise fail(f"not a well-formed CSV: {e}", reader.line_num) from None
+    except DAMAGED as e:
+        raise fail(f"cannot read it: {e}", None) from None
+    if not rows:
+        raise fail("the file has a header but no rows", 1)
+    y, names = _classes(labels, classes, label, fail)
+    return np.array(rows), y, names, [header[c] for c in columns]
+
+
+def _columns(header, label, features, fail) -> list:
+    """Return the indices of the feature columns, checking that every named column exists once."""
+    if len(header) > MAX_COLUMNS:
+        raise fail(f"the header has {len(header)} columns, more than {MAX_COLUMNS}", 1)
+    for name in {h for h in header if header.count(h) > 1}:
+        raise fail(f"the header names column {name!r} twice", 1, hint="Give every column its own name.")
+    for name in [label] + list(features or []):
+        if name not in header:
+            shown = ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
+            raise fail(f"no column {name!r} in the header", 1,
+                       hint=f"Columns: {shown}.{suggest(name, header)}")
+    if features and label in features:
+        raise fail(f"the label column {label!r} is also a feature", 1, hint="Remove it from features.")
+    return [header.index(f) for f in features] if features else [i for i, h in enumerate(header) if h != label]
+
+
+def _numbers(row, columns, header, line, fail) -> list:
+    out = []
+    for c in columns:
+        try:
+            value = float(row[c])
+        except ValueError:
+            value = None
+        if value is None or not np.isfinite(value):
+            what = "an empty cell" if not row[c].strip() else "not a finite number"
+            raise fail(f"column {header[c]}: {what}", line, row[c],
+                       "specnet reads numbers only: fill in or remove the row, or leave the column out of features.")
+        out.append(value)
+    return out
+
+
+def _classes(labels, classes, label, fail) -> tuple:
+    """Return (class index per row, class names): `classes` in order, else the sorted distinct labels."""
+    if classes is None:
+        distinct = sorted({v for v, _ in labels})
+        if len(distinct) > MAX_CLASSES:
+            raise fail(f"column {label} has {len(distinct)} distinct values: too many to be classes", 1)
+        try:
+            names = sorted({int(v) for v in distinct})
+        except ValueError:
+            names = distinct
+        if isinstance(names[0], int) and sorted(map(str, names)) != sorted(distinct):
+            names = distinct  # '01' and '1' are two labels, not one number
+    else:
+        names = list(classes)
+    index = {str(n): i for i, n in enumerate(names)}
+    y = np.empty(len(labels), dtype=np.int64)
+    for i, (value, line) in enumerate(labels):
+        if value not in index:
+            raise fail(f"column {label}: {value!r} is not one of the classes", line, value,
+                       f"data.source.classes lists: {', '.join(map(str, names))}.")
+        y[i] = index[value]
+    return y, names
+
+
+def read_npz(path: Path, sha256: str, validation: int, where=("data", "source")) -> dict:
+    """Return {split: (x, y)} from a checked .npz with x_train, y_train, x_test, y_test (x_/y_validation
+    optional: else the last `validation` training examples)."""
+    verify(path, sha256, where + ("path",))
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except (*DAMAGED, ValueError, zipfile.BadZipFile) as e:
+        raise DataError(f"cannot read {path} as .npz: {e}", path=where + ("path",),
+                        hint="Write it with numpy.savez (no object arrays).") from None
+    missing = [k for k in ("x_train", "y_train", "x_test", "y_test") if k not in arrays]
+    if missing:
+        raise DataError(f"{path} has no array {', '.join(missing)}", path=where + ("path",),
+                        hint=f"It has: {', '.join(sorted(arrays))}.")
+    for name in [k for k in arrays if k.startswith(("x_", "y_"))]:
+        _check_array(name, arrays[name], path, where + ("path",))
+    if "x_validation" not in arrays:
+        n = len(arrays["x_train"]) - validation
+        for k in ("x", "y"):
+            arrays[f"{k}_validation"], arrays[f"{k}_train"] = arrays[f"{k}_train"][n:], arrays[f"{k}_train"][:n]
+    return {s: (rows_of(arrays[f"x_{p}"]), arrays[f"y_{p}"].astype(np.int64))
+            for s, p in (("training", "train"), ("validation", "validation"), ("test", "test"))}
+
+
+def rows_of(x: np.ndarray) -> np.ndarray:
+    """Return x as (N, features), also when N is 0."""
+    return x.reshape(len(x), int(np.prod(x.shape[1:])))
+
+
+def _check_array(name: str, a: np.ndarray, path, where) -> None:
+    """Labels must be whole numbers >= 0, one per example; inputs bytes, or finite floats in [0, 1]."""
+    problem = None
+    if name.startswith("y_"):
+        if a.ndim != 1:
+            problem = f"must be class labels, one per example; it has shape {a.shape}"
+        elif a.size and (a.dtype.kind not in "iuf" or a.min() < 0 or not np.all(np.mod(a, 1) == 0)):
+            problem = "must hold whole-number class labels >= 0"
+    elif a.dtype != np.uint8 and a.size and (a.dtype.kind != "f" or not np.all(np.isfinite(a))
+                                              or a.min() < 0 or a.max() > 1):
+        problem = "must hold bytes (uint8) or finite floats in [0, 1]"
+    if problem:
+        raise DataError(f"array {name} of {path} {problem}", path=where)

@@ -1,0 +1,157 @@
+"""Your own tables: the CSV source (header, class names, split, errors with file and line), input scaling
+fitted on the training rows only and saved with the model, and a fuzz of the CSV reader."""
+import hashlib
+import json
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from specnet.cli import app
+from specnet.errors import DataError, SpecError
+from specnet.evaluate import evaluate_path
+from specnet.runs import run_spec
+from specnet.scaling import fit
+from specnet.spec import load_spec
+from specnet.tables import read_csv
+
+TABLE = "a,b,kind\n1,10,cat\n2,20,dog\n3,30,cat\n4,40,bird\n5,50,dog\n6,60,cat\n"
+
+
+def write(tmp_path, text, name="t.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_reads_features_and_sorted_class_names(tmp_path):
+    path, sha = write(tmp_path, TABLE)
+    x, y, names, features = read_csv(path, sha, "kind")
+    assert x.tolist() == [[1, 10], [2, 20], [3, 30], [4, 40], [5, 50], [6, 60]]
+    assert names == ["bird", "cat", "dog"] and y.tolist() == [1, 2, 1, 0, 2, 1] and features == ["a", "b"]
+
+
+def test_named_features_and_classes_set_the_order(tmp_path):
+    path, sha = write(tmp_path, TABLE)
+    x, y, names, features = read_csv(path, sha, "kind", features=["b"], classes=["dog", "cat", "bird"])
+    assert x[:, 0].tolist() == [10, 20, 30, 40, 50, 60] and features == ["b"]
+    assert y.tolist() == [1, 0, 1, 2, 0, 1] and names == ["dog", "cat", "bird"]
+
+
+def test_integer_labels_sort_as_numbers(tmp_path):
+    path, sha = write(tmp_path, "x;label\n1;10\n2;9\n3;2\n")
+    _, y, names, _ = read_csv(path, sha, "label", delimiter=";")
+    assert names == [2, 9, 10] and y.tolist() == [2, 1, 0]
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("a,b,kind\n1,2,cat\n1,2\n", 3, "this row has 2 cells, the header has 3"),
+    ("a,b,kind\n1,2,cat\n1,x,dog\n", 3, "column b: not a finite number. Got 'x'"),
+    ("a,b,kind\n1,,cat\n", 2, "column b: an empty cell"),
+    ("a,b,kind\n1,nan,cat\n", 2, "column b: not a finite number. Got 'nan'"),
+    ("a,b,knd\n1,2,cat\n", 1, "no column 'kind' in the header. Columns: a, b, knd. Did you mean 'knd'?"),
+    ("", 1, "the file is empty"),
+    ("a,b,kind\n", 1, "a header but no rows"),
+    ("a,a,kind\n1,2,cat\n", 1, "names column 'a' twice"),
+    ('a,b,kind\n1,"2,cat\n', 2, "not a well-formed CSV"),
+])
+def test_a_bad_table_is_one_error_at_its_file_and_line(tmp_path, text, line, message):
+    path, sha = write(tmp_path, text)
+    with pytest.raises(DataError) as e:
+        read_csv(path, sha, "kind")
+    assert str(e.value).startswith(f"{path}:{line}: ") and message in str(e.value)
+
+
+def test_a_label_outside_the_given_classes_names_its_line(tmp_path):
+    path, sha = write(tmp_path, TABLE)
+    with pytest.raises(DataError, match=r"t.csv:5: column kind: 'bird' is not one of the classes.*lists: cat, dog"):
+        read_csv(path, sha, "kind", classes=["cat", "dog"])
+
+
+def test_not_utf8_and_wrong_checksum_are_refused(tmp_path):
+    path, sha = write(tmp_path, b"a,kind\n\xff,1\n")
+    with pytest.raises(DataError, match="not UTF-8"):
+        read_csv(path, sha, "kind")
+    with pytest.raises(DataError, match="corrupt or not the one the spec names"):
+        read_csv(path, "0" * 64, "kind")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.binary(max_size=300), st.text(alphabet=st.sampled_from('ab,;"\n\r1.5-e kind\x00\t'), max_size=200)))
+def test_fuzz_the_reader_gives_arrays_or_one_data_error(tmp_path, content):
+    path, sha = write(tmp_path, content if isinstance(content, bytes) else "a,kind\n" + content)
+    try:
+        x, y, names, _ = read_csv(path, sha, "kind")
+    except DataError as e:
+        assert "\n" not in str(e) and str(e).startswith(str(path))
+    else:
+        assert x.shape[0] == len(y) > 0 and np.all(np.isfinite(x)) and y.max() < len(names)
+
+
+def spec_text(sha, scale="standardize", extra=""):
+    return f"""specnet: 1
+seed: 3
+data:
+  source: {{type: csv, path: t.csv, sha256: {sha}, label: kind, test: 2, validation: 1{extra}}}
+  scale: {scale}
+  evaluation: test
+network:
+  input: 2
+  layers: [{{size: 3, activation: softmax}}]
+  cost: log_likelihood
+training: {{epochs: 3, mini_batch_size: 2, optimizer: {{type: sgd, eta: 0.5}}}}
+"""
+
+
+def test_split_is_seeded_by_split_seed_not_the_spec_seed(tmp_path):
+    path, sha = write(tmp_path, TABLE)
+    (tmp_path / "s.yaml").write_text(spec_text(sha))
+    from specnet.compiler import build
+    splits = [build("source", load_spec(tmp_path / "s.yaml", [f"seed={s}"]).data.source).load(tmp_path, ())
+              for s in (1, 2)]
+    assert [len(splits[0][k][0]) for k in ("training", "validation", "test")] == [3, 1, 2]
+    assert all(np.array_equal(splits[0][k][0], splits[1][k][0]) for k in splits[0])
+    rows = sorted(tuple(r) for k in splits[0] for r in splits[0][k][0])
+    assert rows == sorted(tuple(r) for r in read_csv(path, sha, "kind")[0])  # a partition of the table
+
+
+def test_scaling_is_fitted_on_training_rows_saved_and_reused_by_evaluate(tmp_path):
+    path, sha = write(tmp_path, TABLE)
+    (tmp_path / "s.yaml").write_text(spec_text(sha))
+    run = run_spec(load_spec(tmp_path / "s.yaml"), tmp_path / "runs")
+    train_x = run.data["training"].scaling
+    raw_training = np.array([r for r in read_csv(path, sha, "kind")[0] if any(
+        np.allclose((r - train_x.shift) * train_x.scale, s) for s in run.data["training"].x)])
+    assert np.allclose(train_x.shift, raw_training.mean(axis=0))          # training rows only, not the table
+    assert not np.allclose(train_x.shift, read_csv(path, sha, "kind")[0].mean(axis=0))
+    model = json.loads((run.folder / "model.json").read_text())
+    assert model["scale"] == "standardize" and model["classes"] == ["bird", "cat", "dog"]
+    assert json.loads((run.folder / "run.json").read_text())["classes"] == ["bird", "cat", "dog"]
+    r = evaluate_path(run.folder, "test")
+    assert r["accuracy"] == run.history[-1]["evaluation_accuracy"]
+    assert np.allclose(r["data"].x, run.data["evaluation"].x)
+
+
+def test_scaling_registry_entries():
+    x = np.array([[0.0, 5.0], [2.0, 5.0], [4.0, 5.0]])
+    assert fit("minmax", x)(x)[:, 0].tolist() == [0.0, 0.5, 1.0]
+    s = fit("standardize", x)(x)
+    assert np.allclose(s[:, 0].mean(), 0) and np.allclose(s[:, 0].std(), 1) and s[:, 1].tolist() == [0, 0, 0]
+    assert np.array_equal(fit("none", x)(x), x)
+
+
+def test_scale_with_expansion_is_refused(write_spec):
+    path = write_spec("specnet: 1\ndata: {scale: minmax, expand: {rotate: 15}}\n"
+                      "network: {input: 784, layers: [{size: 10, activation: sigmoid}], cost: quadratic}\n")
+    with pytest.raises(SpecError, match=r"spec.yaml:2: data.scale: data.expand transforms images"):
+        load_spec(path, check_data=False)
+
+
+def test_cli_prints_a_bad_row_as_one_line_exit_2(tmp_path, capsys):
+    path, sha = write(tmp_path, "a,b,kind\n1,2,cat\n3,4,dog\n5,oops,cat\n7,8,dog\n1,1,cat\n")
+    (tmp_path / "s.yaml").write_text(spec_text(sha))
+    with pytest.raises(SystemExit) as e:
+        app(["validate", str(tmp_path / "s.yaml")], prog_name="specnet")
+    err = capsys.readouterr()
+    assert e.value.code == 2 and f"{path}:4: column b: not a finite number. Got 'oops'." in err.out
+    assert "Traceback" not in err.out + err.err
