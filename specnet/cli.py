@@ -11,6 +11,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from specnet.cli_support import Format, Json, Sets, SplitName, out as _out, user_errors
+from specnet.cli_data import init, specs
 from specnet.cli_tools import gradcheck, plot, reproduce
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
@@ -142,6 +143,7 @@ def show(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec fil
 
 
 @app.command()
+@user_errors
 def schema():
     """Print the JSON Schema that specs follow (the file is schemas/spec.schema.json).
 
@@ -154,7 +156,7 @@ def schema():
     typer.echo(schema_path().read_text(encoding="utf-8"), nl=False)
 
 
-for tool in (gradcheck, reproduce, plot):  # the book-level tools, defined in cli_tools.py
+for tool in (gradcheck, reproduce, plot, specs, init):  # defined in cli_tools.py and cli_data.py
     app.command()(user_errors(tool))
 
 
