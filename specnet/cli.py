@@ -14,7 +14,8 @@ from specnet.cli_support import Format, Json, Sets, SplitName, out as _out, user
 from specnet.cli_data import init, specs
 from specnet.cli_tools import gradcheck, plot, reproduce
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   help="Declarative specs for the networks of Nielsen's Neural Networks and Deep Learning."
                        "\n\n\b\nExamples:\n  specnet run specs/ch1_sgd.yaml\n  specnet show specs/ch3_l2.yaml\n"
                        "  specnet validate specs/")
@@ -144,16 +145,20 @@ def show(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec fil
 
 @app.command()
 @user_errors
-def schema():
-    """Print the JSON Schema that specs follow (the file is schemas/spec.schema.json).
+def schema(out_: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write it to this file (only "
+                                                        "over an older specnet schema) instead of printing it.")] = None):
+    """Print the JSON Schema that specs follow, or write it for your editor.
+
+    With the file beside your specs, a first line '# yaml-language-server: $schema=spec.schema.json'
+    gives completion, hovers and checks in editors that use the YAML language server (VS Code, ...).
 
     \b
     Examples:
-      specnet schema > spec.schema.json
-      Editors: put '# yaml-language-server: $schema=../schemas/spec.schema.json' atop a spec.
+      specnet schema --out spec.schema.json
     """
-    from specnet.resources import schema_path
-    typer.echo(schema_path().read_text(encoding="utf-8"), nl=False)
+    from specnet.resources import schema_path, write_schema
+    text = schema_path().read_text(encoding="utf-8")
+    typer.echo(text, nl=False) if out_ is None else typer.echo(f"Wrote {write_schema(text, out_)}", err=True)
 
 
 for tool in (gradcheck, reproduce, plot, specs, init):  # defined in cli_tools.py and cli_data.py
@@ -184,6 +189,22 @@ def _given(args, param):
     return None
 
 
+def _spec_path(message: str, args: list):
+    """Return "path=value" if an unknown option looks like a spec path (--training.epochs=3), else None."""
+    import re
+    option = re.search(r"No such option: --([\w.\[\]]+)", message)
+    if option is None:
+        return None
+    from specnet.schema import key_homes, load_schema
+    name = option.group(1)
+    homes = key_homes().get(name, [])
+    path = name if name.split(".")[0].split("[")[0] in load_schema()["properties"] else homes[0] if len(homes) == 1 else None
+    value = next((a.split("=", 1)[1] if "=" in a else args[i + 1] if i + 1 < len(args) and
+                  not args[i + 1].startswith("-") else "VALUE" for i, a in enumerate(args)
+                  if a.split("=", 1)[0] == f"--{name}"), "VALUE")
+    return path and f"{path}={value}"
+
+
 def main(argv=None) -> int:
     """Entry point: run the app; a bad command-line argument is one line on stderr and exit code 2."""
     try:  # typer >= 0.2x carries its own copy of click
@@ -198,11 +219,12 @@ def main(argv=None) -> int:
             sys.exit(0)
         where = e.ctx.command_path if e.ctx else "specnet"
         message = e.format_message().replace("Value error, ", "").rstrip(".")
-        got = _given(sys.argv[1:] if argv is None else argv, getattr(e, "param", None))
+        args = sys.argv[1:] if argv is None else [str(a) for a in argv]
+        got = _given(args, getattr(e, "param", None))
         message += f". Got {got!r}" if got is not None and got not in message else ""
         hint = (f" '{where}' reads the files as they are; 'specnet show FILE --set path=value' shows a changed spec."
                 if "No such option: --set" in message else
-                " To change a value of the spec, use --set path=value." if "No such option" in message else "")
+                f" To change a value of the spec, use --set {_spec_path(message, args)}." if _spec_path(message, args) else "")
         end = "" if message.endswith(("?", "!")) else "."
         typer.echo(f"{where}: {message}{end}{hint} See '{where} --help'.", err=True)
         code = 2

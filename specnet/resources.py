@@ -79,3 +79,21 @@ def spec_file(text) -> Path:
     if path.exists() or not is_bare_name(str(text)):
         return path
     return shipped_spec(str(text))
+
+
+def write_schema(text: str, out: Path) -> Path:
+    """Write the schema `text` to `out`, which may replace only an older specnet schema; return `out`."""
+    import json
+    try:
+        if out.exists() and json.loads(out.read_text(encoding="utf-8")).get("title") != json.loads(text)["title"]:
+            raise ValueError
+    except (ValueError, OSError, AttributeError):
+        raise SpecError("the file exists and is not a specnet schema: not overwritten", file=str(out),
+                        hint="Choose another file with --out.") from None
+    try:
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    except OSError as e:
+        raise SpecError(f"cannot write it: {e.strerror or e}", file=str(out)) from None
+    return out

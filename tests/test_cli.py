@@ -18,7 +18,7 @@ from specnet.spec import load_spec
 
 from conftest import ROOT, tiny_spec
 
-COMMANDS = ["run", "evaluate", "diff", "validate", "show", "schema", "gradcheck", "reproduce", "plot"]
+COMMANDS = ["run", "evaluate", "diff", "validate", "show", "schema", "gradcheck", "reproduce", "plot", "specs", "init"]
 RUN_FILES = {"spec.yaml", "metrics.jsonl", "model.json", "model.npz", "run.json"}
 NAND = {
     "specnet": 1, "name": "nand",
@@ -353,11 +353,33 @@ def test_schema_prints_the_json_schema(capsys):
     assert json.loads(out) == json.loads(schema_path().read_text(encoding="utf-8"))
 
 
+def test_schema_out_writes_the_file_and_replaces_only_a_specnet_schema(capsys, tmp_path):
+    target = tmp_path / "spec.schema.json"
+    for _ in range(2):  # the second time over the first: an update
+        code, out, err = cli(capsys, "schema", "--out", target)
+        assert code == 0 and out == "" and json.loads(target.read_text()) == json.loads(schema_path().read_text())
+    assert json.loads(target.read_text())["$id"].startswith("urn:specnet:")
+    (tmp_path / "mine.json").write_text('{"title": "my own schema"}')
+    code, _, err = cli(capsys, "schema", "-o", tmp_path / "mine.json")
+    assert code == 2 and "not a specnet schema: not overwritten" in err
+    assert (tmp_path / "mine.json").read_text() == '{"title": "my own schema"}'
+
+
+def test_short_help_and_shell_completion(capsys):
+    code, out, _ = cli(capsys, "run", "-h")
+    assert code == 0 and "Train a spec" in out
+    code, out, _ = cli(capsys, "--show-completion", "bash")
+    assert code == 0 and "_SPECNET_COMPLETE" in out
+
+
 # --- bad arguments ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, pattern", [
     (["evaluate", "{run}", "--split", "foo"], r"^specnet evaluate: .*--split.*'foo'"),
-    (["run", "{spec}", "--bogus"], r"^specnet run: No such option: --bogus\. To change a value .*--set"),
+    (["run", "{spec}", "--bogus"], r"^specnet run: No such option: --bogus\. See 'specnet run --help'\.$"),
+    (["run", "{spec}", "--training.epochs=3"], r"No such option: --training.epochs\. To change a value of the "
+                                               r"spec, use --set training\.epochs=3\."),
+    (["run", "{spec}", "--eta", "0.5"], r"No such option: --eta.*use --set training\.optimizer\.eta=0\.5\."),
     (["validate", "{spec}", "--set", "seed=1"], r"^specnet validate: No such option: --set\. 'specnet validate' "
                                                r"reads the files as they are; 'specnet show FILE --set"),
     (["validate"], r"^specnet validate: Missing argument"),
