@@ -27,6 +27,30 @@ def git_state(folder: Path):
         return None
 
 
+def versions(spec) -> dict:
+    """Return the versions of the libraries that shaped the run (numba only for the compiled executor)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = ["jsonschema", "PyYAML", "typer", "threadpoolctl"]
+    if spec.training is not None and spec.training.executor == "numba":
+        names.append("numba")
+    out = {}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def blas_info() -> list:
+    """Return the BLAS libraries NumPy loaded, as threadpoolctl finds them (library, version, threads, CPU)."""
+    from threadpoolctl import threadpool_info
+
+    keys = ("internal_api", "version", "num_threads", "threading_layer", "architecture")
+    return [{k: lib.get(k) for k in keys} for lib in threadpool_info() if lib.get("user_api") == "blas"]
+
+
 def provenance(spec, data_sums: dict) -> dict:
     """Return run.json's provenance: digest of the resolved spec, data checksums, seed, versions, BLAS, git."""
     from specnet import __version__
@@ -36,7 +60,8 @@ def provenance(spec, data_sums: dict) -> dict:
     return {"specnet": __version__, "name": spec.name, "spec_file": spec.file, "spec_dir": str(spec_dir),
             "resolved_spec_sha256": spec.digest(), "seed": spec.seed, "data": data_sums,
             "python": platform.python_version(), "numpy": np.__version__,
-            "blas": {k: blas.get(k) for k in ("name", "version")}, "platform": platform.platform(),
+            "blas": {k: blas.get(k) for k in ("name", "version")}, "blas_runtime": blas_info(),
+            "libraries": versions(spec), "platform": platform.platform(),
             "cpus": os.cpu_count(), "command": sys.argv,
             "git": {"specnet": git_state(PACKAGE_DIR), "spec": git_state(spec_dir)}}
 

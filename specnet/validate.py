@@ -12,7 +12,8 @@ from specnet.errors import SpecError
 
 def spec_files(paths) -> list:
     """Return the spec files named by `paths`: files as given; in folders, every *.yaml and *.yml file
-    except in hidden folders (.github, ...) and run folders (those holding a run.json)."""
+    except hidden ones (.pre-commit-config.yaml), those in hidden folders (.github, ...) and run folders
+    (those holding a run.json)."""
     out = []
     for p in map(Path, paths):
         if not p.is_dir():
@@ -20,7 +21,7 @@ def spec_files(paths) -> list:
             continue
         for q in sorted(p.rglob("*")):
             inside = q.relative_to(p).parents
-            skip = any(part.startswith(".") for part in q.relative_to(p).parts[:-1]) or any(
+            skip = any(part.startswith(".") for part in q.relative_to(p).parts) or any(
                 (p / d / "run.json").is_file() for d in inside)
             if q.suffix in (".yaml", ".yml") and q.is_file() and not skip:
                 out.append(q)

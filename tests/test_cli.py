@@ -125,6 +125,9 @@ def test_run_writes_a_complete_run_folder(tmp_path, tiny_file, capsys):
     assert {"resolved_spec_sha256", "seed", "numpy", "python", "blas", "started", "ended", "wall_seconds"} <= set(info)
     assert info["status"] == "completed"
     assert info["seed"] == 3
+    from importlib.metadata import version
+    assert info["libraries"] == {n: version(n) for n in ("jsonschema", "PyYAML", "typer", "threadpoolctl")}
+    assert all(lib["internal_api"] and lib["version"] for lib in info["blas_runtime"])
     assert info["resolved_spec_sha256"] == load_spec(tiny_file).digest()
     assert info["wall_seconds"] >= 0 and info["started"] <= info["ended"]
     rows = [json.loads(x) for x in (folder / "metrics.jsonl").read_text().splitlines()]
@@ -275,6 +278,9 @@ def mixed_folder(tmp_path):
     bad["network"]["layers"][0]["activation"] = "sigmod"
     write(folder / "bad.yaml", bad)
     line = next(i for i, t in enumerate((folder / "bad.yaml").read_text().splitlines(), 1) if "sigmod" in t)
+    (folder / ".pre-commit-config.yaml").write_text("repos: []\n")  # hidden files and folders are not specs
+    (folder / ".github").mkdir()
+    (folder / ".github" / "ci.yml").write_text("on: push\n")
     return folder, line
 
 

@@ -133,3 +133,15 @@ def test_nonzeros_lists_each_rows_nonzero_columns(columns, dtype):
     assert indices.dtype == dtype and indptr[0] == 0
     for r in range(len(x)):
         assert indices[indptr[r]:indptr[r + 1]].tolist() == np.flatnonzero(x[r]).tolist()
+
+
+def test_run_json_records_numbas_version_for_the_compiled_executor(tmp_path):
+    from importlib.metadata import version
+
+    from specnet.provenance import versions
+    from specnet.spec import spec_from_dict
+    from conftest import tiny_spec
+    d = tiny_spec()
+    d["training"]["executor"] = "numba"
+    assert versions(spec_from_dict(d))["numba"] == version("numba")
+    assert "numba" not in versions(spec_from_dict(tiny_spec()))
