@@ -155,3 +155,18 @@ def test_cli_prints_a_bad_row_as_one_line_exit_2(tmp_path, capsys):
     err = capsys.readouterr()
     assert e.value.code == 2 and f"{path}:4: column b: not a finite number. Got 'oops'." in err.out
     assert "Traceback" not in err.out + err.err
+
+
+@pytest.mark.parametrize("source, message", [
+    ("{type: idx, files: {train_images: a.gz, train_labels: {path: b, sha256: %s}, test_images: {path: c, "
+     "sha256: %s}, test_labels: {path: d, sha256: %s}}}" % (("0" * 64,) * 3),
+     r"spec.yaml:3: data.source.files.train_images: must be a mapping \{path, sha256\}.*Got 'a.gz'\. "
+     r"Write it as \{path: a.gz, sha256: \.\.\.\} with the sum that 'sha256sum a.gz' prints\."),
+    ("flowers.csv", r"spec.yaml:3: data.source: unknown data source 'flowers.csv'\..* A file of your own is a "
+                    r"mapping: \{type: csv, path: flowers.csv, sha256: \.\.\., label: COLUMN\}; 'specnet init"),
+])
+def test_a_bare_file_name_where_a_mapping_is_needed_shows_the_mapping(write_spec, source, message):
+    path = write_spec(f"specnet: 1\ndata:\n  source: {source}\n"
+                      "network: {input: 4, layers: [{size: 3, activation: softmax}], cost: log_likelihood}\n")
+    with pytest.raises(SpecError, match=message):
+        load_spec(path)
