@@ -29,14 +29,15 @@ def read_csv(path: Path, sha256: str, label: str, features=None, classes=None, d
     The first row names the columns. `features` picks columns (default: all but `label`); the classes
     are `classes` in that order, else the distinct labels sorted (as numbers when they all are integers).
     """
+    path = Path(path)
     verify(path, sha256, where + ("path",))
-    key = (str(Path(path).resolve()), sha256, label, tuple(features or ()), tuple(classes or ()), delimiter)
+    key = (str(path.resolve()), sha256, label, tuple(features or ()), tuple(classes or ()), delimiter)
     if key not in _last:
-        if Path(path).stat().st_size > MAX_BYTES:
+        if path.stat().st_size > MAX_BYTES:
             raise DataError(f"{path} is larger than {MAX_BYTES >> 20} MiB", file=str(path),
                             hint="Store large data as .npz (numpy.savez) or IDX files.")
         _last.clear()
-        _last[key] = _parse(Path(path), label, features, classes, delimiter)
+        _last[key] = _parse(path, label, features, classes, delimiter)
     return _last[key]
 
 
@@ -132,6 +133,7 @@ def _classes(labels, classes, label, fail) -> tuple:
 def read_npz(path: Path, sha256: str, validation: int, where=("data", "source")) -> dict:
     """Return {split: (x, y)} from a checked .npz with x_train, y_train, x_test, y_test (x_/y_validation
     optional: else the last `validation` training examples)."""
+    path = Path(path)
     verify(path, sha256, where + ("path",))
     try:
         with np.load(path, allow_pickle=False) as z:
