@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from specnet.errors import DataError
+from specnet.resources import REINSTALL, mnist_dir
 
 _sums: dict = {}
+_BUNDLED = f"The bundled MNIST is damaged. {REINSTALL} In a checkout: git checkout -- data/mnist."
 DAMAGED = (OSError, EOFError, zlib.error)  # what reading a damaged gzip or truncated file can raise
 
 
@@ -47,8 +49,8 @@ def verify(path: Path, expected: str, where) -> str:
     if actual != expected:
         raise DataError(f"data file {path} is corrupt or not the one the spec names: its SHA-256 is "
                         f"{actual}, expected {expected}", path=where,
-                        hint="Restore the original file, or update sha256 in the spec if you changed the file on "
-                             "purpose (the bundled MNIST: git checkout -- data/mnist).")
+                        hint=_BUNDLED if path.parent == mnist_dir() else
+                        "Restore the original file, or if you changed it on purpose, put the sum above in the spec.")
     return actual
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from specnet.errors import SpecError
 
 SPEC_SUFFIXES = (".yaml", ".yml")
-REINSTALL = "specnet's installation is incomplete: reinstall it (pip install --force-reinstall specnet)."
+REINSTALL = ("Reinstall specnet from the wheel or the folder you installed it from "
+             "(pip install --force-reinstall WHEEL_OR_FOLDER).")
 
 
 def resource(package: str, name: str = "") -> Path:
