@@ -21,10 +21,17 @@ def catalog() -> list:
     rows = []
     for name in shipped_names():
         data = parse_yaml(shipped_spec(name).read_text(encoding="utf-8"), name).data
-        book = data.get("book") or {}
+        book, expect = data.get("book") or {}, data.get("expect") or [{}]
         rows.append({"name": name, "description": data.get("description", ""), "result": book.get("result"),
-                     "value": book.get("value")})
+                     "value": book.get("value"), "metric": expect[0].get("metric")})
     return rows
+
+
+def _reported(row) -> str:
+    """Return the book's figure: accuracies as percentages, other metrics (a cost) as numbers."""
+    if not row["value"]:
+        return ""
+    return f"{100 * row['value']:.2f}%" if "accuracy" in str(row["metric"]) else f"{row['value']:g}"
 
 
 def specs(json_: Json = False):
@@ -41,11 +48,10 @@ def specs(json_: Json = False):
     rows = catalog()
     if json_:
         return out(rows)
-    width = max(len(r["name"]) for r in rows) + 2
-    typer.echo(f"{'name':<{width}}{'book':<8}{'reported':>9}  description")
+    width, book = max(len(r["name"]) for r in rows) + 2, max(len(r["result"] or "") for r in rows) + 2
+    typer.echo(f"{'name':<{width}}{'book':<{book}}{'reported':>9}  description")
     for r in rows:
-        value = f"{100 * r['value']:.2f}%" if r["value"] and 0 < r["value"] <= 1 else ""
-        typer.echo(f"{r['name']:<{width}}{r['result'] or '-':<8}{value:>9}  {r['description']}")
+        typer.echo(f"{r['name']:<{width}}{r['result'] or '-':<{book}}{_reported(r):>9}  {r['description']}")
     typer.echo(f"\n{len(rows)} specs. Run one with 'specnet run NAME'; see it with 'specnet show NAME'.")
 
 

@@ -48,7 +48,7 @@ def gradcheck(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spe
 
 
 def reproduce(specs: Annotated[Optional[List[Path]], typer.Argument(
-                  metavar="SPECS...", help="Spec files or folders (default: specs/); only specs with a book section run.")] = None,
+                  metavar="SPECS...", help="Spec files or folders (default: ./specs, else the shipped specs); only specs with a book section run.")] = None,
               seeds: Annotated[int, typer.Option(min=1, help="Seeds per spec: its own and the next ones.")] = 1,
               jobs: Annotated[int, typer.Option(min=1, help="Runs at a time, each in its own process.")] = 1,
               out: Annotated[Optional[Path], typer.Option(
@@ -70,7 +70,10 @@ def reproduce(specs: Annotated[Optional[List[Path]], typer.Argument(
     """
     from specnet.reproduce import main_command
     out = out or (None if specs else Path("REPRODUCTION.md"))  # None: a new report in runs_dir
-    raise typer.Exit(main_command(specs or [Path("specs")], seeds, jobs, out, runs_dir, resume))
+    if not specs:  # the checkout's specs/, else (an installed specnet elsewhere) the shipped ones
+        from specnet.resources import specs_dir
+        specs = [Path("specs") if Path("specs").is_dir() else specs_dir()]
+    raise typer.Exit(main_command(specs, seeds, jobs, out, runs_dir, resume))
 
 
 def plot(runs: Annotated[List[Path], typer.Argument(metavar="RUN...", help="Run folders to draw, overlaid.")],
