@@ -24,10 +24,10 @@ def _q(text: str) -> str:
 
 
 def _csv(path: Path, rel: str, label: str | None) -> tuple:
-    from specnet.tables import read_csv
+    from specnet.tables import MAX_LINE, read_csv
 
     with open(path, encoding="utf-8-sig", errors="replace") as f:
-        header = f.readline().rstrip("\r\n")
+        header = f.readline(MAX_LINE).rstrip("\r\n")
     delimiter = max((",", ";", "\t", "|"), key=header.count)
     label = label or header.split(delimiter)[-1].strip()
     x, _, classes, _ = read_csv(path, sha256(path), label, delimiter=delimiter, where=("data",))

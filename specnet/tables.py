@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from specnet.idx import DAMAGED, verify
 from specnet.registry import suggest
 
 MAX_BYTES = 1 << 30        # a larger table is no longer "a few lines of your own data": use .npz or IDX
-MAX_COLUMNS, MAX_CLASSES = 100_000, 10_000
+MAX_COLUMNS, MAX_CLASSES, MAX_CELLS, MAX_LINE = 100_000, 10_000, 50_000_000, 4 << 20  # 400 MB of cells at most
 _last: dict = {}           # the last table read, by (file, checksum, options): describe() and load() share it
 
 
@@ -46,33 +47,71 @@ def _parse(path: Path, label, features, classes, delimiter) -> tuple:
         kw = {} if got is None else {"got": got if len(str(got)) <= 60 else str(got)[:57] + "..."}
         return DataError(message, file=str(path), line=line, hint=hint, **kw)
 
+    values, codes, labels = array("d"), array("q"), {}  # flat float64 cells; a code per row; label -> code
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f, delimiter=delimiter, strict=True)
+            reader = csv.reader(_lines(f, fail), delimiter=delimiter, strict=True)
             header = next(reader, None)
             if header is None:
                 raise fail("the file is empty: a CSV needs a header row naming its columns", 1)
             header = [h.strip() for h in header]
-            columns = _columns(header, label, features, fail)
-            rows, labels = [], []
+            columns, at = _columns(header, label, features, fail), header.index(label)
             for row in reader:
                 if not any(cell.strip() for cell in row):
                     continue  # a blank line
                 if len(row) != len(header):
                     raise fail(f"this row has {len(row)} cells, the header has {len(header)}", reader.line_num,
                                delimiter.join(row), "Every row needs a value in every column.")
-                rows.append(_numbers(row, columns, header, reader.line_num, fail))
-                labels.append((row[header.index(label)].strip(), reader.line_num))
+                if len(values) + len(columns) > MAX_CELLS:
+                    raise fail(f"more than {MAX_CELLS:,} feature cells", reader.line_num,
+                               hint="Store large data as .npz (numpy.savez) or IDX files.")
+                values.extend(_numbers(row, columns, header, reader.line_num, fail))
+                value = row[at].strip()
+                if value not in labels:
+                    _new_label(value, labels, classes, label, reader.line_num, fail)
+                codes.append(labels[value])
     except UnicodeDecodeError as e:
         raise fail(f"not UTF-8 text (byte {e.start})", None, hint="Save the table as UTF-8 CSV.") from None
     except csv.Error as e:
         raise fail(f"not a well-formed CSV: {e}", reader.line_num) from None
     except DAMAGED as e:
         raise fail(f"cannot read it: {e}", None) from None
-    if not rows:
+    if not codes:
         raise fail("the file has a header but no rows", 1)
-    y, names = _classes(labels, classes, label, fail)
-    return np.array(rows), y, names, [header[c] for c in columns]
+    names = list(classes) if classes is not None else _sorted_labels(list(labels))
+    order = {str(n): i for i, n in enumerate(names)}
+    y = np.array([order[v] for v in labels], dtype=np.int64)[np.frombuffer(codes, dtype=np.int64)]
+    return np.frombuffer(values, dtype=np.float64).reshape(len(codes), len(columns)), y, names, \
+        [header[c] for c in columns]
+
+
+def _lines(f, fail):
+    """Yield the lines of a text file, refusing one longer than MAX_LINE characters (read no further)."""
+    number = 0
+    while line := f.readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise fail(f"line longer than {MAX_LINE:,} characters", number, hint="Is this a CSV table?")
+        yield line
+
+
+def _new_label(value, labels, classes, label, line, fail) -> None:
+    """Give a label seen for the first time its code, if it is one of `classes` (or there is room)."""
+    if classes is not None and value not in map(str, classes):
+        raise fail(f"column {label}: {value!r} is not one of the classes", line, value,
+                   f"data.source.classes lists: {', '.join(map(str, classes))}.")
+    if len(labels) >= MAX_CLASSES:
+        raise fail(f"column {label} has more than {MAX_CLASSES:,} distinct values: too many to be classes", line)
+    labels[value] = len(labels)
+
+
+def _sorted_labels(distinct: list) -> list:
+    """Return the labels sorted, as integers when they all are (but '01' and '1' stay two strings)."""
+    try:
+        numbers = sorted({int(v) for v in distinct})
+    except ValueError:
+        return sorted(distinct)
+    return numbers if len(numbers) == len(distinct) and all(str(int(v)) == v for v in distinct) else sorted(distinct)
 
 
 def _columns(header, label, features, fail) -> list:
@@ -88,7 +127,10 @@ def _columns(header, label, features, fail) -> list:
                        hint=f"Columns: {shown}.{suggest(name, header)}")
     if features and label in features:
         raise fail(f"the label column {label!r} is also a feature", 1, hint="Remove it from features.")
-    return [header.index(f) for f in features] if features else [i for i, h in enumerate(header) if h != label]
+    columns = [header.index(f) for f in features] if features else [i for i, h in enumerate(header) if h != label]
+    if not columns:
+        raise fail(f"the header has no column but the label {label!r}", 1, hint="A table needs input columns.")
+    return columns
 
 
 def _numbers(row, columns, header, line, fail) -> list:
@@ -104,30 +146,6 @@ def _numbers(row, columns, header, line, fail) -> list:
                        "specnet reads numbers only: fill in or remove the row, or leave the column out of features.")
         out.append(value)
     return out
-
-
-def _classes(labels, classes, label, fail) -> tuple:
-    """Return (class index per row, class names): `classes` in order, else the sorted distinct labels."""
-    if classes is None:
-        distinct = sorted({v for v, _ in labels})
-        if len(distinct) > MAX_CLASSES:
-            raise fail(f"column {label} has {len(distinct)} distinct values: too many to be classes", 1)
-        try:
-            names = sorted({int(v) for v in distinct})
-        except ValueError:
-            names = distinct
-        if isinstance(names[0], int) and sorted(map(str, names)) != sorted(distinct):
-            names = distinct  # '01' and '1' are two labels, not one number
-    else:
-        names = list(classes)
-    index = {str(n): i for i, n in enumerate(names)}
-    y = np.empty(len(labels), dtype=np.int64)
-    for i, (value, line) in enumerate(labels):
-        if value not in index:
-            raise fail(f"column {label}: {value!r} is not one of the classes", line, value,
-                       f"data.source.classes lists: {', '.join(map(str, names))}.")
-        y[i] = index[value]
-    return y, names
 
 
 def read_npz(path: Path, sha256: str, validation: int, where=("data", "source")) -> dict:

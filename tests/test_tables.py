@@ -62,6 +62,25 @@ def test_a_bad_table_is_one_error_at_its_file_and_line(tmp_path, text, line, mes
     assert str(e.value).startswith(f"{path}:{line}: ") and message in str(e.value)
 
 
+@pytest.mark.parametrize("limit, text, message", [
+    ("MAX_LINE", "a,kind\n" + "1" * 50 + ",x\n", "tbl.csv:2: line longer than 40 characters"),
+    ("MAX_CLASSES", "a,kind\n" + "".join(f"{i},c{i}\n" for i in range(41)), "tbl.csv:42: column kind has more "
+                                                                             "than 40 distinct values"),
+    ("MAX_CELLS", "a,b,kind\n" + "1,2,x\n" * 21, "tbl.csv:22: more than 40 feature cells"),
+])
+def test_the_reader_is_bounded(tmp_path, monkeypatch, limit, text, message):
+    monkeypatch.setattr(f"specnet.tables.{limit}", 40)
+    path, sha = write(tmp_path, text, "tbl.csv")
+    with pytest.raises(DataError, match=message):
+        read_csv(path, sha, "kind")
+
+
+def test_a_table_needs_an_input_column(tmp_path):
+    path, sha = write(tmp_path, "kind\ncat\n")
+    with pytest.raises(DataError, match="t.csv:1: the header has no column but the label 'kind'"):
+        read_csv(path, sha, "kind")
+
+
 def test_a_label_outside_the_given_classes_names_its_line(tmp_path):
     path, sha = write(tmp_path, TABLE)
     with pytest.raises(DataError, match=r"t.csv:5: column kind: 'bird' is not one of the classes.*lists: cat, dog"):
