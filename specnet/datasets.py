@@ -17,7 +17,8 @@ from specnet.errors import DataError
 
 @dataclass
 class Dataset:
-    """Examples as rows: x (N, n_in) in [0, 1], y (N, n_out) desired outputs, labels (N,) classes for accuracy."""
+    """Examples as rows: x (N, n_in) the inputs (bytes scaled to [0, 1], then by `scaling` if the spec asks),
+    y (N, n_out) desired outputs, labels (N,) classes for accuracy."""
     x: np.ndarray
     y: np.ndarray
     labels: np.ndarray
@@ -40,23 +41,31 @@ def labels_of(targets: np.ndarray) -> np.ndarray:
     return (targets[:, 0] >= 0.5).astype(np.int64) if targets.shape[1] == 1 else targets.argmax(axis=1)
 
 
-def make_dataset(x, y, split, n_out: int, dtype, name: str = "") -> Dataset:
-    """Select `split.digits` then the first `split.take` examples; scale bytes to [0, 1]; one-hot the labels."""
+def selected(x, y, split) -> tuple:
+    """Return the examples of (x, y) that `split` selects: `split.digits`, then the first `split.take`."""
     if y.ndim == 1 and split.digits is not None:
         keep = np.isin(y, split.digits)
         x, y = x[keep], y[keep]
     if split.take is not None:
         x, y = x[:split.take], y[:split.take]
-    if x.dtype == np.uint8:
-        x = np.multiply(x, 1.0 / 255.0, dtype=dtype)  # bytes 0..255 -> [0, 1], one pass, no float64 copy
-    else:
-        x = np.ascontiguousarray(x, dtype=dtype)
+    return x, y
+
+
+def inputs(x, dtype) -> np.ndarray:
+    """Return the inputs as `dtype`, bytes 0..255 scaled to [0, 1] (one pass, no float64 copy)."""
+    return np.multiply(x, 1.0 / 255.0, dtype=dtype) if x.dtype == np.uint8 else np.ascontiguousarray(x, dtype=dtype)
+
+
+def make_dataset(x, y, split, n_out: int, dtype, name: str = "", scaling=None) -> Dataset:
+    """Select the split's examples; scale bytes to [0, 1] and then by `scaling` (in float64); one-hot the labels."""
+    x, y = selected(x, y, split)
+    x = inputs(x, dtype) if scaling is None else np.ascontiguousarray(scaling(inputs(x, np.float64)), dtype=dtype)
     if y.ndim == 1:  # labels
         labels = y.astype(np.int64)
         targets = labels[:, None].astype(float) if n_out == 1 else vectorized_result(labels, n_out)
     else:            # targets given (inline tables)
         targets, labels = y, labels_of(y)
-    return Dataset(x, np.ascontiguousarray(targets, dtype=dtype), labels, name)
+    return Dataset(x, np.ascontiguousarray(targets, dtype=dtype), labels, name, scaling)
 
 
 def expanded(data: Dataset, spec) -> Dataset:
@@ -68,14 +77,6 @@ def expanded(data: Dataset, spec) -> Dataset:
     copies = 1 + expansion.copies
     x = np.concatenate([data.x, expansion(data.x, generator(spec.seed, "expand"))])
     return Dataset(x, np.tile(data.y, (copies, 1)), np.tile(data.labels, copies), data.name + " (expanded)")
-
-
-def scaled(data: dict, spec, scaling=None) -> dict:
-    """Return the Datasets with `data.scale` applied: `scaling` (a model's) or one fitted on the training data."""
-    from specnet.scaling import fit
-
-    scaling = scaling or fit(spec.data.scale, data["training"].x)
-    return {role: Dataset(scaling(d.x), d.y, d.labels, d.name, scaling) for role, d in data.items()}
 
 
 def load_datasets(spec, splits: dict, source=None, scaling=None) -> dict:
@@ -90,6 +91,10 @@ def load_datasets(spec, splits: dict, source=None, scaling=None) -> dict:
     try:
         raw = source.load(spec.base, {s.split for s in splits.values()})
         dtype = np.dtype(spec.network.dtype if spec.network else "float32")
+        if spec.data.scale != "none" and scaling is None:  # fitted on the training examples, in float64
+            from specnet.scaling import fit
+            scaling = fit(spec.data.scale, inputs(selected(*raw[splits["training"].split], splits["training"])[0],
+                                                  np.float64))
         out = {}
         for role, split in splits.items():
             x, y = raw[split.split]
@@ -98,9 +103,7 @@ def load_datasets(spec, splits: dict, source=None, scaling=None) -> dict:
                 raise DataError(f"the {split.split} split of this data is empty",
                                 path=("data", role) if role in ("training", "evaluation") else ("data", "source"),
                                 hint="Set data.source.validation to hold out some training examples.")
-            out[role] = make_dataset(x, y, split, n_out, dtype, name=split.split)
-        if spec.data.scale != "none":
-            out = scaled(out, spec, scaling)
+            out[role] = make_dataset(x, y, split, n_out, dtype, split.split, scaling if spec.data.scale != "none" else None)
         if "training" in out and spec.data.expand and not spec.data.expand["per_epoch"]:
             out["training"] = expanded(out["training"], spec)
         return out

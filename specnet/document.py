@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,7 +148,20 @@ def read_yaml(path, expand=None, kind: str = "file", _chain: tuple = ()) -> Docu
     parent = read_yaml(base_path, expand, "base", _chain + (path.resolve(),))  # errors name its own file:line
     for own in ("name", "description", "book"):  # what a spec is and which result it stands for: never inherited
         parent.data.pop(own, None)
+    _rebase(parent.data.get("data", {}).get("source"), base_path.parent, path.parent)
     return merged(parent, doc, expand)
+
+
+def _rebase(source, frm: Path, to: Path) -> None:
+    """Make the base spec's relative data paths (data.source's `path` keys) relative to the extending spec's
+    folder, so that they still name the files beside the base (extends: examples/iris from any folder)."""
+    if not isinstance(source, dict) or frm.resolve() == to.resolve():
+        return
+    for key, value in source.items():
+        if key == "path" and isinstance(value, str) and not Path(value).is_absolute():
+            source[key] = Path(os.path.relpath(frm.resolve() / value, to.resolve())).as_posix()
+        elif isinstance(value, dict):
+            _rebase(value, frm, to)
 
 
 def _merge(base, over, path=(), expand=None):

@@ -189,3 +189,23 @@ def test_a_bare_file_name_where_a_mapping_is_needed_shows_the_mapping(write_spec
                       "network: {input: 4, layers: [{size: 3, activation: softmax}], cost: log_likelihood}\n")
     with pytest.raises(SpecError, match=message):
         load_spec(path)
+
+
+def test_scaling_happens_in_float64_before_the_cast_to_the_networks_dtype(tmp_path):
+    rows = "".join(f"{1_700_000_000 + i},{i % 3}\n" for i in range(200))  # float32 cannot tell these apart
+    path, sha = write(tmp_path, "t,kind\n" + rows)
+    (tmp_path / "s.yaml").write_text(spec_text(sha).replace("input: 2", "input: 1")
+                                     .replace("test: 2, validation: 1", "test: 20, validation: 20"))
+    from specnet.datasets import load_datasets
+    spec = load_spec(tmp_path / "s.yaml")
+    x = load_datasets(spec, {"training": spec.data.training})["training"].x
+    assert x.dtype == np.float32 and len(np.unique(x)) == len(x) == 160
+
+
+def test_extends_a_shipped_example_from_another_folder_finds_its_table(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "mine.yaml").write_text("extends: examples/iris\ntraining: {epochs: 1}\n")
+    spec = load_spec("sub/mine.yaml")
+    assert (spec.base / spec.data.source.params["path"]).resolve().samefile(
+        load_spec("examples/iris").base / "../../data/iris/iris.csv")
