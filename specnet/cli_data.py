@@ -70,8 +70,8 @@ def init(data: Annotated[List[Path], typer.Argument(metavar="DATA...", help="A .
       specnet init fashion/*-ubyte.gz -o fashion.yaml
     """
     from specnet.errors import SpecError
-    from specnet.starter import starter_spec
-    target = out_ or Path(data[0].name.split(".")[0] + ".yaml")
+    from specnet.starter import default_name, starter_spec
+    target = out_ or default_name(data[0])
     if target.exists():
         raise SpecError("the file exists already, and init never overwrites", file=str(target),
                         hint="Choose another name with --out.")

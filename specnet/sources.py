@@ -14,7 +14,8 @@ from specnet.errors import DataError
 from specnet.idx import idx_shape, read_idx, require, verify
 from specnet.registry import Registry
 from specnet.resources import mnist_dir
-from specnet.tables import read_csv, read_npz
+from specnet.npzfile import class_count, read_npz
+from specnet.tables import read_csv
 
 SOURCES = Registry("data source")
 WHERE = ("data", "source")
@@ -116,7 +117,7 @@ class NPZSource:
 
     def describe(self, base) -> Info:
         a = self.load(base, ())
-        classes = int(max(int(y.max()) for _, y in a.values() if len(y))) + 1
+        classes = class_count(*(y for _, y in a.values()))
         return Info(a["training"][0].shape[1], classes, classes, {s: len(y) for s, (_, y) in a.items()})
 
     def checksums(self, base) -> dict:
@@ -127,13 +128,13 @@ class NPZSource:
 
 
 @SOURCES.register("csv")
-class CSVSource(NPZSource):
+class CSVSource:
     """A CSV table with a header row: feature columns and a label column; the last `test` rows (after a
     seeded shuffle) are the test split, the `validation` rows before them the validation split."""
 
     def __init__(self, path: str, sha256: str, label: str, features=None, classes=None, delimiter: str = ",",
                  test: int = 0, validation: int = 0, shuffle: bool = True, split_seed: int = 0):
-        super().__init__(path, sha256, validation)
+        self.path, self.sha256, self.validation = path, sha256, validation
         self.label, self.features, self.classes, self.delimiter = label, features, classes, delimiter
         self.test, self.shuffle, self.split_seed = test, shuffle, split_seed
 
@@ -141,6 +142,9 @@ class CSVSource(NPZSource):
         """Return (x, y, class names, feature names) of the whole table, in file order."""
         return read_csv(Path(base) / self.path, self.sha256, self.label, self.features, self.classes,
                         self.delimiter, WHERE)
+
+    def checksums(self, base) -> dict:
+        return {str(Path(base) / self.path): self.sha256}
 
     def class_names(self, base) -> list:
         """Return the labels of the classes, in the order of the output neurons."""

@@ -5,6 +5,7 @@ the four IDX files of an MNIST-like set), with its checksum, input width and out
 """
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -14,63 +15,86 @@ import numpy as np
 
 from specnet.errors import DataError, SpecError
 from specnet.idx import idx_shape, read_idx, sha256
+from specnet.npzfile import class_count
 
 IDX_ROLES = ("train_images", "train_labels", "test_images", "test_labels")
+MAX_CLASSES_GUESSED = 100  # more distinct labels than this (or than half the rows): not a class column
 
 
 def _q(text: str) -> str:
-    """Return `text` as a YAML scalar: bare when plainly safe, else quoted (JSON strings are YAML)."""
-    return text if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_./-]*", text) else json.dumps(text)
+    """Return `text` as a YAML scalar: bare when YAML reads it back as this very string, else quoted."""
+    from specnet.document import parse_yaml
+
+    plain = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_./-]*", text) and parse_yaml(f"k: {text}", "").data["k"] == text
+    return text if plain else json.dumps(text)
+
+
+def _shown(classes: list) -> str:
+    return ", ".join(map(str, classes[:10])) + (f", ... ({len(classes)} in all)" if len(classes) > 10 else "")
 
 
 def _csv(path: Path, rel: str, label: str | None) -> tuple:
     from specnet.tables import MAX_LINE, read_csv
 
-    with open(path, encoding="utf-8-sig", errors="replace") as f:
-        header = f.readline(MAX_LINE).rstrip("\r\n")
-    delimiter = max((",", ";", "\t", "|"), key=header.count)
-    label = label or header.split(delimiter)[-1].strip()
-    x, _, classes, _ = read_csv(path, sha256(path), label, delimiter=delimiter, where=("data",))
-    test, validation = max(1, len(x) // 5), max(1, len(x) // 10)
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        line = f.readline(MAX_LINE)
+    delimiter = max((",", ";", "\t", "|"), key=line.count)
+    header = next(csv.reader([line], delimiter=delimiter), [""])
+    label = label or header[-1].strip()
+    x, _, classes, _ = read_csv(path, sha256(path), label, delimiter=delimiter, where=())
+    if len(classes) > MAX_CLASSES_GUESSED or (len(x) >= 20 and len(classes) > len(x) // 2):
+        raise DataError(f"column {label} has {len(classes)} distinct values in {len(x)} rows: a measurement "
+                        "rather than a class", file=str(path), hint="Name the class column with --label COLUMN.")
+    test, validation = (len(x) // 5, len(x) // 10) if len(x) >= 10 else (0, 0)
     source = (f"  source:\n    type: csv\n    path: {_q(rel)}\n    sha256: {sha256(path)}\n"
-              f"    label: {_q(label)}                  # the class of each row; every other column is an input\n"
-              + (f"    delimiter: {delimiter!r}\n" if delimiter != "," else "") +
-              f"    test: {test}                      # rows held out for the final report (after a seeded shuffle)\n"
-              f"    validation: {validation}                # rows evaluated after each epoch\n"
-              f"  scale: standardize               # columns in different units: mean 0, sd 1 on the training rows\n")
-    return source, x.shape[1], len(classes), f"{len(x)} rows, {x.shape[1]} inputs, classes {classes}"
+              f"    label: {_q(label)} # the class of each row; every other column is an input\n"
+              + (f"    delimiter: {json.dumps(delimiter)}\n" if delimiter != "," else "") +
+              f"    test: {test} # rows held out for the final report (after a seeded shuffle)\n"
+              f"    validation: {validation} # rows evaluated after each epoch\n"
+              f"  scale: standardize # columns in different units: mean 0, sd 1 on the training rows\n")
+    about = f"{len(x)} rows, {x.shape[1]} inputs, classes {_shown(classes)}"
+    return source, x.shape[1], len(classes), about, "validation" if validation else "training"
 
 
 def _npz(path: Path, rel: str) -> tuple:
-    from specnet.tables import read_npz
+    from specnet.npzfile import read_npz
 
-    splits = read_npz(path, sha256(path), 0, where=("data",))
+    splits = read_npz(path, sha256(path), 0, where=())
     x, y = splits["training"]
-    classes = int(max(int(s[1].max()) for s in splits.values() if len(s[1]))) + 1
-    validation = 0 if len(splits["validation"][1]) else max(1, len(x) // 6)
+    classes = class_count(*(y for _, y in splits.values()))
+    own = len(splits["validation"][1]) > 0
+    validation = 0 if own else len(x) // 6
+    unscaled = x.dtype != np.uint8 and x.size and (x.min() < 0 or x.max() > 1)
     source = (f"  source:\n    type: npz\n    path: {_q(rel)}\n    sha256: {sha256(path)}\n"
-              + (f"    validation: {validation}            # the last training examples, evaluated after each epoch\n"
-                 if validation else ""))
-    return source, x.shape[1], classes, f"{len(x)} training examples of {x.shape[1]} inputs, {classes} classes"
+              + (f"    validation: {validation} # the last training examples, evaluated after each epoch\n"
+                 if validation else "")
+              + ("  scale: standardize # inputs outside [0, 1]: mean 0, sd 1 on the training examples\n"
+                 if unscaled else ""))
+    about = f"{len(x)} training examples of {x.shape[1]} inputs, {classes} classes"
+    return source, x.shape[1], classes, about, "validation" if own or validation else "test"
 
 
 def _idx(paths: list, rel) -> tuple:
-    roles = {}
+    roles: dict = {}
     for p in paths:
-        kind = "labels" if len(idx_shape(p, ("data",))) == 1 else "images"
-        part = "test" if any(w in p.name.lower() for w in ("t10k", "test")) else "train"
-        roles.setdefault(f"{part}_{kind}", p)
-    if sorted(roles) != sorted(IDX_ROLES) or len(paths) != 4:
-        raise DataError("an IDX data set is four files: training and test images and labels, the test files "
-                        "named with 'test' or 't10k'", got=[p.name for p in paths], hint="Give all four files.")
-    shape = idx_shape(roles["train_images"], ("data",))
-    classes = int(max(read_idx(roles[r], sha256(roles[r]), ("data",)).max() for r in IDX_ROLES[1::2])) + 1
+        kind = "labels" if len(idx_shape(p, ())) == 1 else "images"
+        role = ("test" if any(w in p.name.lower() for w in ("t10k", "test")) else "train") + f"_{kind}"
+        if role in roles:
+            raise DataError(f"both {roles[role].name} and {p.name} look like the {role.replace('_', ' ')}",
+                            file=str(p), hint="Test files have 'test' or 't10k' in their names.")
+        roles[role] = p
+    if len(roles) != 4:
+        missing = ", ".join(r.replace("_", " ") for r in IDX_ROLES if r not in roles)
+        raise DataError(f"an IDX data set is four files; the {missing} are missing", file=str(paths[0]),
+                        hint="Give training and test images and labels (the test files named with 'test' or 't10k').")
+    shape = idx_shape(roles["train_images"], ())
+    classes = class_count(*(read_idx(roles[r], sha256(roles[r]), ()) for r in IDX_ROLES[1::2]))
     validation = shape[0] // 6
     files = "".join(f"      {r}: {{path: {_q(rel(roles[r]))}, sha256: {sha256(roles[r])}}}\n" for r in IDX_ROLES)
     source = (f"  source:\n    type: idx\n    files:\n{files}"
-              f"    validation: {validation}            # the last training images, evaluated after each epoch\n")
-    inputs = int(np.prod(shape[1:]))
-    return source, inputs, classes, f"{shape[0]} training images of {' x '.join(map(str, shape[1:]))}, {classes} classes"
+              f"    validation: {validation} # the last training images, evaluated after each epoch\n")
+    about = f"{shape[0]} training images of {' x '.join(map(str, shape[1:]))}, {classes} classes"
+    return source, int(np.prod(shape[1:])), classes, about, "validation" if validation else "test"
 
 
 def starter_spec(paths: list, out: Path, label: str | None = None) -> tuple:
@@ -79,24 +103,42 @@ def starter_spec(paths: list, out: Path, label: str | None = None) -> tuple:
     Paths in the spec are relative to the folder of `out`, where the spec is meant to be written.
     """
     paths = [Path(p) for p in paths]
+    csv_file = len(paths) == 1 and paths[0].name.lower().endswith(".csv")
+    if label and not csv_file:
+        raise SpecError("--label is for a CSV table only", file="--label", got=label)
     for p in paths:
         if not p.is_file():
-            raise DataError("no such data file", file=str(p), hint="Give a .csv, a .npz or four IDX files.")
-    rel = lambda p: Path(os.path.relpath(p.resolve(), out.resolve().parent)).as_posix()  # noqa: E731
-    suffix = paths[0].name.lower()
-    if len(paths) == 1 and suffix.endswith(".csv"):
-        source, inputs, classes, about = _csv(paths[0], rel(paths[0]), label)
-    elif len(paths) == 1 and suffix.endswith(".npz"):
-        source, inputs, classes, about = _npz(paths[0], rel(paths[0]))
-    elif all("idx" in p.name.lower() or p.suffix == ".gz" for p in paths):
-        source, inputs, classes, about = _idx(paths, rel)
-    else:
-        raise DataError("cannot tell the kind of data from the file name", file=str(paths[0]),
-                        hint="specnet init reads a .csv table, a .npz archive, or four IDX files (*-idx3-ubyte*).")
-    if label and not suffix.endswith(".csv"):
-        raise SpecError("--label is for CSV tables only", file="--label", got=label)
-    text = _TEMPLATE.format(file=out.name, name=json.dumps(f"A first network for {out.stem}"), about=about, source=source, inputs=inputs, classes=classes, hidden=30)
+            raise DataError("no such data file" if not p.exists() else "not a regular file", file=str(p),
+                            hint="Give a .csv, a .npz or four IDX files.")
+
+    def rel(p: Path) -> str:
+        return Path(os.path.relpath(p.resolve(), out.resolve().parent)).as_posix()
+
+    try:
+        if csv_file:
+            source, inputs, classes, about, evaluation = _csv(paths[0], rel(paths[0]), label)
+        elif len(paths) == 1 and paths[0].name.lower().endswith(".npz"):
+            source, inputs, classes, about, evaluation = _npz(paths[0], rel(paths[0]))
+        elif all("idx" in p.name.lower() or p.suffix == ".gz" for p in paths):
+            source, inputs, classes, about, evaluation = _idx(paths, rel)
+        else:
+            raise DataError("cannot tell the kind of data from the file name", file=str(paths[0]),
+                            hint="specnet init reads a .csv table, a .npz archive, or four IDX files (*-idx3-ubyte*).")
+    except DataError as e:  # the readers name spec paths; here there is no spec yet, only the data file
+        if e.file is not None:
+            raise
+        raise DataError(e.message, file=str(paths[0]), hint=e.hint) from None
+    if classes < 2:
+        raise DataError(f"the data have {classes} class: a classifier needs two or more", file=str(paths[0]))
+    text = _TEMPLATE.format(file=out.name, name=json.dumps(f"A first network for {out.stem}"), about=about,
+                            source=source, evaluation=evaluation, inputs=inputs, classes=classes, hidden=30)
     return "\n".join(map(_aligned, text.splitlines())) + "\n", about
+
+
+def default_name(data: Path) -> Path:
+    """Return the spec file `init` writes by default: the data file's name with .yaml, in this folder."""
+    stem = data.name.removesuffix(".gz").rsplit(".", 1)[0].lstrip(".")
+    return Path((stem or "spec") + ".yaml")
 
 
 def _aligned(line: str) -> str:
@@ -114,7 +156,7 @@ specnet: 1
 description: {name}
 seed: 0                            # every random draw comes from it: the same seed, the same run
 data:
-{source}  evaluation: validation           # the split evaluated after each epoch (keep test for the end)
+{source}  evaluation: {evaluation} # the split evaluated after each epoch (keep test for the end)
 network:
   input: {inputs}
   layers:

@@ -1,14 +1,13 @@
-"""Tables of your own: a CSV file with a header row, or a NumPy .npz archive, read into arrays.
+"""Tables of your own: a CSV file with a header row, read into arrays.
 
-Every reader is bounded (file size, columns, classes) and turns a bad file into one DataError that names
-the file and, for a CSV, the line of the bad row:
+The reader is bounded (file size, line length, cells, classes) and turns a bad file into one DataError
+that names the file and the line of the bad row:
 
-    iris.csv:17: column petal_width: not a number. Got 'n/a'. specnet reads numbers only: ...
+    iris.csv:17: column petal_width: not a finite number. Got 'n/a'. specnet reads numbers only: ...
 """
 from __future__ import annotations
 
 import csv
-import zipfile
 from array import array
 from pathlib import Path
 
@@ -146,48 +145,3 @@ def _numbers(row, columns, header, line, fail) -> list:
                        "specnet reads numbers only: fill in or remove the row, or leave the column out of features.")
         out.append(value)
     return out
-
-
-def read_npz(path: Path, sha256: str, validation: int, where=("data", "source")) -> dict:
-    """Return {split: (x, y)} from a checked .npz with x_train, y_train, x_test, y_test (x_/y_validation
-    optional: else the last `validation` training examples)."""
-    path = Path(path)
-    verify(path, sha256, where + ("path",))
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-    except (*DAMAGED, ValueError, zipfile.BadZipFile) as e:
-        raise DataError(f"cannot read {path} as .npz: {e}", path=where + ("path",),
-                        hint="Write it with numpy.savez (no object arrays).") from None
-    missing = [k for k in ("x_train", "y_train", "x_test", "y_test") if k not in arrays]
-    if missing:
-        raise DataError(f"{path} has no array {', '.join(missing)}", path=where + ("path",),
-                        hint=f"It has: {', '.join(sorted(arrays))}.")
-    for name in [k for k in arrays if k.startswith(("x_", "y_"))]:
-        _check_array(name, arrays[name], path, where + ("path",))
-    if "x_validation" not in arrays:
-        n = len(arrays["x_train"]) - validation
-        for k in ("x", "y"):
-            arrays[f"{k}_validation"], arrays[f"{k}_train"] = arrays[f"{k}_train"][n:], arrays[f"{k}_train"][:n]
-    return {s: (rows_of(arrays[f"x_{p}"]), arrays[f"y_{p}"].astype(np.int64))
-            for s, p in (("training", "train"), ("validation", "validation"), ("test", "test"))}
-
-
-def rows_of(x: np.ndarray) -> np.ndarray:
-    """Return x as (N, features), also when N is 0."""
-    return x.reshape(len(x), int(np.prod(x.shape[1:])))
-
-
-def _check_array(name: str, a: np.ndarray, path, where) -> None:
-    """Labels must be whole numbers >= 0, one per example; inputs bytes, or finite floats in [0, 1]."""
-    problem = None
-    if name.startswith("y_"):
-        if a.ndim != 1:
-            problem = f"must be class labels, one per example; it has shape {a.shape}"
-        elif a.size and (a.dtype.kind not in "iuf" or a.min() < 0 or not np.all(np.mod(a, 1) == 0)):
-            problem = "must hold whole-number class labels >= 0"
-    elif a.dtype != np.uint8 and a.size and (a.dtype.kind != "f" or not np.all(np.isfinite(a))
-                                              or a.min() < 0 or a.max() > 1):
-        problem = "must hold bytes (uint8) or finite floats in [0, 1]"
-    if problem:
-        raise DataError(f"array {name} of {path} {problem}", path=where)

@@ -89,10 +89,15 @@ def test_bad_npz_labels(tmp_path, labels, words):
         load_spec(npz_spec(tmp_path, {**GOOD, "y_train": labels}))
 
 
-@pytest.mark.parametrize("x", [np.full((8, 2, 2), np.nan), np.full((8, 2, 2), 200.0)])
+@pytest.mark.parametrize("x", [np.full((8, 2, 2), np.nan), np.full((8, 2, 2), np.inf)])
 def test_bad_npz_inputs(tmp_path, x):
-    with pytest.raises(SpecError, match=r"bytes \(uint8\) or finite floats in \[0, 1\]"):
+    with pytest.raises(SpecError, match=r"bytes \(uint8, scaled to \[0, 1\]\) or finite numbers"):
         load_spec(npz_spec(tmp_path, {**GOOD, "x_train": x}))
+
+
+def test_npz_inputs_outside_0_1_are_data_to_scale(tmp_path):
+    # Since data.scale exists, real-valued arrays (200.0) are accepted, as a CSV's columns are.
+    assert load_spec(npz_spec(tmp_path, {**GOOD, "x_train": np.full((8, 2, 2), 200.0)})).data.source.type == "npz"
 
 
 def test_swapped_idx_files_are_named(tmp_path):

@@ -1,6 +1,7 @@
 """`specnet init` writes a starter spec that validates and runs as written, for a CSV table, a .npz
 archive and four IDX files; `specnet specs` lists the shipped specs."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -88,3 +89,45 @@ def test_a_shipped_spec_runs_by_name_from_any_folder(capsys, tmp_path, monkeypat
     code, _, err = cli(capsys, "show", "ch1_sdg")
     assert code == 2 and err.strip() == ("ch1_sdg: no such spec file, nor a shipped spec of that name. "
                                          "Did you mean 'ch1_sgd'? 'specnet specs' lists the shipped specs.")
+
+
+def test_init_quotes_what_yaml_would_misread_and_writes_a_tab_delimiter(capsys, tmp_path, monkeypatch):
+    rows = ["a\tb\tyes"] + [f"{i}\t{2 * i}\tc{i % 2}" for i in range(30)]
+    (tmp_path / "tab.csv").write_text("\n".join(rows) + "\n")
+    _, spec, _ = init_and_run(capsys, tmp_path, monkeypatch, "tab.csv")
+    assert spec.data.source.params["label"] == "yes" and spec.data.source.params["delimiter"] == "\t"
+
+
+def test_init_reads_a_quoted_header(capsys, tmp_path, monkeypatch):
+    (tmp_path / "q.csv").write_text('"a","b","species"\n' + "".join(f"{i},{i},{'xy'[i % 2]}\n" for i in range(12)))
+    _, spec, _ = init_and_run(capsys, tmp_path, monkeypatch, "q.csv")
+    assert spec.data.source.params["label"] == "species" and spec.network.sizes == [2, 30, 2]
+
+
+def test_init_on_a_tiny_table_evaluates_on_the_training_rows(capsys, tmp_path, monkeypatch):
+    (tmp_path / "t.csv").write_text("a,c\n1,x\n2,y\n")
+    _, spec, run = init_and_run(capsys, tmp_path, monkeypatch, "t.csv")
+    assert spec.data.evaluation.split == "training" and len(run.history) == 1
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("cont.csv", "a,b\n" + "".join(f"{i},{i * 0.37}\n" for i in range(300)),
+     "column b has 300 distinct values in 300 rows: a measurement rather than a class. Name the class column"),
+    ("one.csv", "a,b\n1,x\n2,x\n", "the data have 1 class: a classifier needs two or more"),
+])
+def test_init_refuses_a_label_column_that_is_no_class(capsys, tmp_path, monkeypatch, name, text, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text(text)
+    code, _, err = cli(capsys, "init", name)
+    assert code == 2 and f"{name}: {message}" in err and not list(tmp_path.glob("*.yaml"))
+
+
+def test_init_names_the_spec_after_the_data_file(capsys, tmp_path, monkeypatch):
+    from specnet.starter import default_name
+    assert [default_name(Path(n)).name for n in (".hidden.csv", "iris.v2.csv", "train-images-idx3-ubyte.gz")] == \
+        ["hidden.yaml", "iris.v2.yaml", "train-images-idx3-ubyte.yaml"]
+    monkeypatch.chdir(tmp_path)
+    np.savez(tmp_path / "d.npz", x_train=np.zeros((6, 2)), y_train=np.arange(6) % 2, x_test=np.zeros((2, 2)),
+             y_test=np.arange(2))
+    code, _, err = cli(capsys, "init", "d.npz", "--label", "x")
+    assert code == 2 and "--label: --label is for a CSV table only" in err
