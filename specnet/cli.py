@@ -199,10 +199,12 @@ def _spec_path(message: str, args: list):
     name = option.group(1)
     homes = key_homes().get(name, [])
     path = name if name.split(".")[0].split("[")[0] in load_schema()["properties"] else homes[0] if len(homes) == 1 else None
+    if path is None or "." not in path or "[]" in path:  # --data, --size (network.layers[].size): no one path
+        return None
     value = next((a.split("=", 1)[1] if "=" in a else args[i + 1] if i + 1 < len(args) and
                   not args[i + 1].startswith("-") else "VALUE" for i, a in enumerate(args)
                   if a.split("=", 1)[0] == f"--{name}"), "VALUE")
-    return path and f"{path}={value}"
+    return f"{path}={value}"
 
 
 def main(argv=None) -> int:
@@ -222,9 +224,11 @@ def main(argv=None) -> int:
         args = sys.argv[1:] if argv is None else [str(a) for a in argv]
         got = _given(args, getattr(e, "param", None))
         message += f". Got {got!r}" if got is not None and got not in message else ""
+        takes_set = e.ctx is not None and any(p.name == "set" for p in e.ctx.command.params)
+        suggested = _spec_path(message, args) if takes_set else None
         hint = (f" '{where}' reads the files as they are; 'specnet show FILE --set path=value' shows a changed spec."
                 if "No such option: --set" in message else
-                f" To change a value of the spec, use --set {_spec_path(message, args)}." if _spec_path(message, args) else "")
+                f" To change a value of the spec, use --set {suggested}." if suggested else "")
         end = "" if message.endswith(("?", "!")) else "."
         typer.echo(f"{where}: {message}{end}{hint} See '{where} --help'.", err=True)
         code = 2

@@ -11,9 +11,18 @@ class _NOTHING:
     """Marks "no value given" (a class, so that it keeps its identity when an error crosses processes)."""
 
 
-def shown(value) -> str:
-    """Return a value as the user wrote it: YAML's true, false and null, else Python's repr."""
-    return {True: "true", False: "false"}[value] if isinstance(value, bool) else "null" if value is None else repr(value)
+def shown(value, limit: int = 200) -> str:
+    """Return a value as the user wrote it: YAML's true, false and null, else Python's repr, cut to `limit`
+    characters (a message never repeats a whole file).
+
+        >>> shown("x" * 300)[-22:]
+        "x...' (302 characters)"
+    """
+    text = {True: "true", False: "false"}[value] if isinstance(value, bool) else "null" if value is None else repr(value)
+    if len(text) <= limit:
+        return text
+    quote = text[0] if text[0] in "'\"" else ""
+    return f"{text[:limit - 4]}...{quote} ({len(text)} characters)"
 
 
 def format_path(path) -> str:

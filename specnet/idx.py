@@ -36,6 +36,8 @@ def sha256(path: Path) -> str:
 
 def require(path: Path, where) -> Path:
     """Raise a DataError at spec path `where` unless `path` is a readable file."""
+    if path.exists() and not path.is_file():
+        raise DataError("not a regular file: a data file must be one", path=where, got=str(path))
     if not path.is_file():
         raise DataError("data file not found", path=where, got=str(path),
                         hint="Check the path (relative to the spec file)." if path.parent.exists()

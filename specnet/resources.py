@@ -85,16 +85,22 @@ def spec_file(text) -> Path:
 def write_schema(text: str, out: Path) -> Path:
     """Write the schema `text` to `out`, which may replace only an older specnet schema; return `out`."""
     import json
+    import os
+    import tempfile
+    if out.is_symlink() or (out.exists() and not out.is_file()):
+        raise SpecError("not a regular file: not overwritten", file=str(out), hint="Choose another file with --out.")
     try:
-        if out.exists() and json.loads(out.read_text(encoding="utf-8")).get("title") != json.loads(text)["title"]:
+        if out.exists() and (out.stat().st_size > 1 << 20 or
+                             json.loads(out.read_text(encoding="utf-8")).get("title") != json.loads(text)["title"]):
             raise ValueError
     except (ValueError, OSError, AttributeError):
         raise SpecError("the file exists and is not a specnet schema: not overwritten", file=str(out),
                         hint="Choose another file with --out.") from None
     try:
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
+        fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=f".{out.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, out)  # atomic: the old schema or the new one, never half of either
     except OSError as e:
         raise SpecError(f"cannot write it: {e.strerror or e}", file=str(out)) from None
     return out

@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+import shlex
+
 from specnet.registry import suggest
 from specnet.schema import deref, key_homes
 
@@ -57,7 +59,7 @@ def explain(err):
             hint = f"Run: sha256sum {inst.get('path', 'FILE')}" if key == "sha256" else ""
             yield path, f"missing required key '{key}'", NO, hint
     elif v == "enum":
-        yield path, f"unknown {_kind(err)} {inst!r}", NO, f"Known: {', '.join(map(str, err.validator_value))}.{suggest(inst, err.validator_value)}"
+        yield path, f"unknown {_kind(err)} {inst!r}", NO, f"Known: {_listed(err.validator_value)}.{suggest(inst, err.validator_value)}"
     elif v == "const":
         yield path, f"must be {err.validator_value!r}", inst, ""
     elif v in ("type", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
@@ -120,10 +122,15 @@ def _explain_choice(err):
         yield path, f"must be {form}", inst, f"Known: {', '.join(names)}." if names else f"Keys: {', '.join(keys)}."
 
 
+def _listed(values) -> str:
+    """Return names as a list, quoting those that are not plain words (a tab, a comma)."""
+    return ", ".join(v if isinstance(v, str) and v.isidentifier() else repr(v) for v in values)
+
+
 def _own(kind: str, name: str) -> str:
     """Return a hint for a file name given where a data source's mapping is needed, else ""."""
     form = {".csv": "csv, path: {}, sha256: ..., label: COLUMN", ".npz": "npz, path: {}, sha256: ..."}.get(
         name[name.rfind("."):].lower(), "idx, files: {{train_images: {{path: {}, sha256: ...}}, ...}}")
     if kind != "data source" or "." not in name:
         return ""
-    return f" A file of your own is a mapping: {{type: {form.format(name)}}}; 'specnet init {name}' writes it."
+    return f" A file of your own is a mapping: {{type: {form.format(name)}}}; 'specnet init {shlex.quote(name)}' writes it."

@@ -152,6 +152,9 @@ class CSVSource:
 
     def describe(self, base) -> Info:
         x, _, names, _ = self.table(base)
+        if len(names) < 2:
+            raise DataError(f"the label column {self.label} holds {len(names)} class: a classifier needs two or more",
+                            path=WHERE + ("label",), got=self.label)
         if self.test + self.validation >= len(x):
             raise DataError(f"test ({self.test}) and validation ({self.validation}) take all {len(x)} rows",
                             path=WHERE, hint="Leave some rows for training.")

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from specnet.errors import DataError
-from specnet.idx import DAMAGED, verify
+from specnet.idx import DAMAGED, require, verify
 from specnet.registry import suggest
 
 MAX_BYTES = 1 << 30        # a larger table is no longer "a few lines of your own data": use .npz or IDX
@@ -30,12 +30,12 @@ def read_csv(path: Path, sha256: str, label: str, features=None, classes=None, d
     are `classes` in that order, else the distinct labels sorted (as numbers when they all are integers).
     """
     path = Path(path)
+    if require(path, where + ("path",)).stat().st_size > MAX_BYTES:
+        raise DataError(f"larger than {MAX_BYTES >> 20} MiB", file=str(path),
+                        hint="Store large data as .npz (numpy.savez) or IDX files.")
     verify(path, sha256, where + ("path",))
     key = (str(path.resolve()), sha256, label, tuple(features or ()), tuple(classes or ()), delimiter)
     if key not in _last:
-        if path.stat().st_size > MAX_BYTES:
-            raise DataError(f"{path} is larger than {MAX_BYTES >> 20} MiB", file=str(path),
-                            hint="Store large data as .npz (numpy.savez) or IDX files.")
         _last.clear()
         _last[key] = _parse(path, label, features, classes, delimiter)
     return _last[key]
@@ -66,11 +66,13 @@ def _parse(path: Path, label, features, classes, delimiter) -> tuple:
                                hint="Store large data as .npz (numpy.savez) or IDX files.")
                 values.extend(_numbers(row, columns, header, reader.line_num, fail))
                 value = row[at].strip()
+                if not value:
+                    raise fail(f"column {label}: an empty cell", reader.line_num, hint="Every row needs its class.")
                 if value not in labels:
                     _new_label(value, labels, classes, label, reader.line_num, fail)
                 codes.append(labels[value])
-    except UnicodeDecodeError as e:
-        raise fail(f"not UTF-8 text (byte {e.start})", None, hint="Save the table as UTF-8 CSV.") from None
+    except UnicodeDecodeError:
+        raise fail("not UTF-8 text", _bad_utf8_line(path), hint="Save the table as UTF-8 CSV.") from None
     except csv.Error as e:
         raise fail(f"not a well-formed CSV: {e}", reader.line_num) from None
     except DAMAGED as e:
@@ -92,6 +94,17 @@ def _lines(f, fail):
         if len(line) > MAX_LINE:
             raise fail(f"line longer than {MAX_LINE:,} characters", number, hint="Is this a CSV table?")
         yield line
+
+
+def _bad_utf8_line(path: Path) -> int | None:
+    """Return the number of the first line that is not UTF-8 (read again, in bytes, only after a failure)."""
+    with open(path, "rb") as f:
+        for number, line in enumerate(iter(lambda: f.readline(MAX_LINE + 1), b""), 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 def _new_label(value, labels, classes, label, line, fail) -> None:

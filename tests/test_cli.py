@@ -371,6 +371,19 @@ def test_schema_out_writes_the_file_and_replaces_only_a_specnet_schema(capsys, t
     assert (tmp_path / "mine.json").read_text() == '{"title": "my own schema"}'
 
 
+def test_schema_out_never_replaces_what_is_not_a_regular_file(capsys, tmp_path):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere")
+    for name in ("folder", "link"):
+        code, _, err = cli(capsys, "schema", "--out", tmp_path / name)
+        assert code == 2 and f"{name}: not a regular file: not overwritten" in err
+    assert (tmp_path / "link").is_symlink() and not (tmp_path / "nowhere").exists()
+    (tmp_path / "s.json.tmp").write_text("my notes")  # a file of the user's that a fixed temporary name would hit
+    assert cli(capsys, "schema", "--out", tmp_path / "s.json")[0] == 0
+    assert (tmp_path / "s.json.tmp").read_text() == "my notes" and sorted(p.name for p in tmp_path.iterdir()) == \
+        ["folder", "link", "s.json", "s.json.tmp"]
+
+
 def test_short_help_and_shell_completion(capsys):
     code, out, _ = cli(capsys, "run", "-h")
     assert code == 0 and "Train a spec" in out
@@ -386,6 +399,9 @@ def test_short_help_and_shell_completion(capsys):
     (["run", "{spec}", "--training.epochs=3"], r"No such option: --training.epochs\. To change a value of the "
                                                r"spec, use --set training\.epochs=3\."),
     (["run", "{spec}", "--eta", "0.5"], r"No such option: --eta.*use --set training\.optimizer\.eta=0\.5\."),
+    (["validate", "{spec}", "--epochs", "3"], r"^specnet validate: No such option: --epochs\. See 'specnet validate"),
+    (["run", "{spec}", "--size", "5"], r"^specnet run: No such option: --size \(Possible options: --seed, --set\)\. "
+                                       r"See 'specnet run --help'\.$"),
     (["validate", "{spec}", "--set", "seed=1"], r"^specnet validate: No such option: --set\. 'specnet validate' "
                                                r"reads the files as they are; 'specnet show FILE --set"),
     (["validate"], r"^specnet validate: Missing argument"),

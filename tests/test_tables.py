@@ -48,6 +48,7 @@ def test_integer_labels_sort_as_numbers(tmp_path):
     ("a,b,kind\n1,2,cat\n1,2\n", 3, "this row has 2 cells, the header has 3"),
     ("a,b,kind\n1,2,cat\n1,x,dog\n", 3, "column b: not a finite number. Got 'x'"),
     ("a,b,kind\n1,,cat\n", 2, "column b: an empty cell"),
+    ("a,b,kind\n1,2,cat\n1,2, \n", 3, "column kind: an empty cell. Every row needs its class"),
     ("a,b,kind\n1,nan,cat\n", 2, "column b: not a finite number. Got 'nan'"),
     ("a,b,knd\n1,2,cat\n", 1, "no column 'kind' in the header. Columns: a, b, knd. Did you mean 'knd'?"),
     ("", 1, "the file is empty"),
@@ -88,8 +89,8 @@ def test_a_label_outside_the_given_classes_names_its_line(tmp_path):
 
 
 def test_not_utf8_and_wrong_checksum_are_refused(tmp_path):
-    path, sha = write(tmp_path, b"a,kind\n\xff,1\n")
-    with pytest.raises(DataError, match="not UTF-8"):
+    path, sha = write(tmp_path, b"a,kind\n" + b"1,x\n" * 5000 + b"\xff,1\n")  # past the first read's chunk
+    with pytest.raises(DataError, match=r"t.csv:5002: not UTF-8 text\. Save the table as UTF-8 CSV\."):
         read_csv(path, sha, "kind")
     with pytest.raises(DataError, match="corrupt or not the one the spec names"):
         read_csv(path, "0" * 64, "kind")
