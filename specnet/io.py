@@ -60,6 +60,11 @@ def load_model(path: Path) -> dict:
             meta["weights"], meta["biases"] = [z[f"w{i}"] for i in range(n)], [z[f"b{i}"] for i in range(n)]
             scaled = meta.get("scale", "none") != "none"
             meta["scaling"] = Scaling(meta["scale"], z["x_shift"], z["x_scale"]) if scaled else None
+        s = meta["scaling"]
+        if s is not None and not all(a.shape == (meta["sizes"][0],) and a.dtype.kind == "f" and np.isfinite(a).all()
+                                     for a in (s.shift, s.scale)):
+            raise DataError(f"the input scaling in {npz} is not one finite number per input", file=str(path),
+                            hint="The model is damaged: train it again.")
         return meta
     if {"sizes", "weights", "biases", "cost"} <= set(meta):
         cost = NETWORK2_COSTS.get(meta["cost"], meta["cost"])

@@ -210,3 +210,19 @@ def test_extends_a_shipped_example_from_another_folder_finds_its_table(tmp_path,
     spec = load_spec("sub/mine.yaml")
     assert (spec.base / spec.data.source.params["path"]).resolve().samefile(
         load_spec("examples/iris").base / "../../data/iris/iris.csv")
+
+
+def test_a_model_with_a_damaged_scaling_is_refused_by_evaluate(tmp_path):
+    path, sha = write(tmp_path, TABLE)
+    (tmp_path / "s.yaml").write_text(spec_text(sha))
+    run = run_spec(load_spec(tmp_path / "s.yaml"), tmp_path / "runs")
+    with np.load(run.folder / "model.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["x_shift"] = np.zeros(5)  # the network has 2 inputs
+    (run.folder / "model.npz").unlink()
+    np.savez(run.folder / "model.npz", **arrays)
+    model = json.loads((run.folder / "model.json").read_text())
+    model["sha256"] = hashlib.sha256((run.folder / "model.npz").read_bytes()).hexdigest()
+    (run.folder / "model.json").write_text(json.dumps(model))
+    with pytest.raises(DataError, match="model.json: the input scaling in .* is not one finite number per input"):
+        evaluate_path(run.folder, "test")
