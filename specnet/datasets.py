@@ -103,7 +103,7 @@ def load_datasets(spec, splits: dict, source=None, scaling=None) -> dict:
                 raise DataError(f"the {split.split} split of this data is empty",
                                 path=("data", role) if role in ("training", "evaluation") else ("data", "source"),
                                 hint="Set data.source.validation to hold out some training examples.")
-            out[role] = make_dataset(x, y, split, n_out, dtype, split.split, scaling if spec.data.scale != "none" else None)
+            out[role] = make_dataset(x, y, split, n_out, dtype, split.split, scaling)
         if "training" in out and spec.data.expand and not spec.data.expand["per_epoch"]:
             out["training"] = expanded(out["training"], spec)
         return out

@@ -28,7 +28,6 @@ class Info:
     classes: int | None          # None: targets are given directly (inline tables)
     targets: int                 # width of y: the output layer's size must match it
     sizes: dict = field(default_factory=dict)  # split -> number of examples
-    class_names: list | None = None  # a CSV's labels, in class order (the mapping is stored in the run)
 
 
 def _split_sizes(n_train: int, validation: int, n_test: int) -> dict:
@@ -159,7 +158,7 @@ class CSVSource:
             raise DataError(f"test ({self.test}) and validation ({self.validation}) take all {len(x)} rows",
                             path=WHERE, hint="Leave some rows for training.")
         return Info(x.shape[1], len(names), len(names),
-                    _split_sizes(len(x) - self.test, self.validation, self.test), names)
+                    _split_sizes(len(x) - self.test, self.validation, self.test))
 
     def load(self, base, splits) -> dict:
         x, y, _, _ = self.table(base)
