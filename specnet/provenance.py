@@ -13,18 +13,41 @@ import numpy as np
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def _git_output(folder: Path, *args) -> str:
-    return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=5,
-                          check=True).stdout.strip()
+# git with nothing configurable that runs a command: no fsmonitor, hooks, pager, prompt or system config.
+_SAFE_GIT = ["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "core.pager=cat",
+             "--no-optional-locks"]
 
 
-def git_state(folder: Path):
-    """Return {"commit", "dirty"} of the git work tree holding `folder`, or None outside one."""
+def _dirty(checkout: Path):
+    """Return whether specnet's own checkout has uncommitted changes (None if git cannot tell)."""
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
     try:
-        return {"commit": _git_output(folder, "rev-parse", "HEAD"),
-                "dirty": bool(_git_output(folder, "status", "--porcelain"))}
+        out = subprocess.run([*_SAFE_GIT, "-C", str(checkout), "status", "--porcelain", "--untracked-files=no"],
+                             capture_output=True, text=True, timeout=5, check=True, env=env).stdout
+        return bool(out.strip())
     except (OSError, subprocess.SubprocessError):
         return None
+
+
+def git_state(folder: Path, own: bool = False):
+    """Return {"commit", "dirty"} of the git work tree holding `folder`, or None outside one.
+
+    The commit is read from the repository's files (gitmeta.py). Whether the tree is dirty needs git
+    itself, which obeys the repository's config; it is asked only about specnet's own checkout (`own`),
+    never about a spec's folder, which may come from a stranger: there "dirty" is null.
+    """
+    from specnet.gitmeta import commit_of
+
+    commit = commit_of(folder)
+    if commit is None:
+        return None
+    return {"commit": commit, "dirty": _dirty(folder) if own else None}
+
+
+def specnet_git():
+    """Return the git state of specnet's own checkout, or None when specnet is installed from a wheel."""
+    checkout = PACKAGE_DIR.parent
+    return git_state(checkout, own=True) if (checkout / ".git").exists() else None
 
 
 def versions(spec) -> dict:
@@ -63,7 +86,7 @@ def provenance(spec, data_sums: dict) -> dict:
             "blas": {k: blas.get(k) for k in ("name", "version")}, "blas_runtime": blas_info(),
             "libraries": versions(spec), "platform": platform.platform(),
             "cpus": os.cpu_count(), "command": sys.argv,
-            "git": {"specnet": git_state(PACKAGE_DIR), "spec": git_state(spec_dir)}}
+            "git": {"specnet": specnet_git(), "spec": git_state(spec_dir)}}
 
 
 def write_json(path: Path, data: dict):

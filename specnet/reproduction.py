@@ -26,11 +26,11 @@ def _figure(value, metric: str, like=None) -> str:
 def report(rows: list, seeds: int, command: str, where=".") -> str:
     """Return REPRODUCTION.md: one row per result, then the notes and the unmet bounds. Links to the specs
     are relative to the folder `where` the report is written to."""
-    from specnet.provenance import PACKAGE_DIR, git_state
+    from specnet.provenance import specnet_git
 
     import numpy as np
 
-    git = git_state(PACKAGE_DIR) or {}
+    git = specnet_git() or {}
     passed, runs = sum(r["passed"] for r in rows), sum(r["runs"] for r in rows)
     seeded = "its own seed" + (f" and the next {seeds - 1}" if seeds > 1 else "")
     lines = ["# Reproducing the book", "",
