@@ -12,9 +12,11 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # about 1,790; the whole book (schedules, early stopping, dropout, data expansion, baselines, gradcheck,
 # reproduce, plot: issue 3) took it to 2,600, and the optional compiled executor (issue 6) to 2,800. Installing
 # anywhere (issue 11: shipped resources, the CSV source and its reader, input scaling, `specnet init` and
-# `specnet specs`, and the bounds and checks of the .npz and CSV readers) took it to 3,300.
+# `specnet specs`, and the bounds and checks of the .npz and CSV readers) took it to 3,300. Trusting no
+# input (issue 12: git metadata read without git, a bounded YAML loader, memory guards, checked run
+# folders and model files) takes it to 3,700.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 3300
+MODULE_LIMIT, TOTAL_LIMIT = 150, 3700
 
 
 def code_lines(path: Path) -> int:
