@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -15,7 +16,8 @@ from pathlib import Path
 import yaml
 
 from specnet.errors import SpecError
-from specnet.resources import is_bare_name, shipped_spec, spec_file
+from specnet.yamlbounds import Budget, check_text
+from specnet.resources import SPEC_SUFFIXES, is_bare_name, shipped_spec, spec_file
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -64,9 +66,11 @@ def locate(origins: dict, path, file) -> tuple:
 _PLAIN = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
-def _walk(node, loader, path, origins, file, kind):
-    """Build the Python value of `node`, recording the line of every path; reject duplicate keys."""
+def _walk(node, loader, path, origins, file, kind, budget):
+    """Build the Python value of `node`, recording the line of every path; reject duplicate keys, and
+    numbers that are not finite."""
     line = node.start_mark.line + 1
+    budget.take(line)
     origins.setdefault(path, Origin(kind, file, line))
     if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN:
         raise SpecError(f"YAML tag {node.tag} is not allowed: a spec is data, never code", file=file, line=line,
@@ -84,20 +88,25 @@ def _walk(node, loader, path, origins, file, kind):
                 raise SpecError(f"duplicate key '{key}' (first set on line {first})", file=file, line=key_line,
                                 path=path + (key,), hint="Keep one of them.")
             origins[path + (key,)] = Origin(kind, file, key_line)
-            out[key] = _walk(value_node, loader, path + (key,), origins, file, kind)
+            out[key] = _walk(value_node, loader, path + (key,), origins, file, kind, budget)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(n, loader, path + (i,), origins, file, kind) for i, n in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+        return [_walk(n, loader, path + (i,), origins, file, kind, budget) for i, n in enumerate(node.value)]
+    value = loader.construct_object(node, deep=True)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SpecError("must be a finite number", file=file, line=line, path=path, got=node.value,
+                        hint="specnet takes no infinities or NaN (YAML reads 1e999 as infinity).")
+    return value
 
 
 def parse_yaml(text: str, file: str, kind: str = "file") -> Document:
     """Parse `text` with the safe loader into a Document; a YAML syntax error becomes one SpecError."""
+    check_text(text, file, _Loader)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        origins: dict = {}
-        data = {} if node is None else _walk(node, loader, (), origins, file, kind)
+        origins: dict = {} if node is not None else {(): Origin(kind, file, 1)}  # an empty file: its line 1
+        data = {} if node is None else _walk(node, loader, (), origins, file, kind, Budget(file))
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = e.problem or e.context
@@ -108,8 +117,9 @@ def parse_yaml(text: str, file: str, kind: str = "file") -> Document:
                         hint=hint) from None
     finally:
         loader.dispose()
-    if not isinstance(data, dict):
-        raise SpecError("a spec must be a mapping of keys to values", file=file, line=1, got=data)
+    if not isinstance(data, dict):  # named by its kind: a message never repeats a file's contents
+        kind_of = {str: "a text", list: "a list"}.get(type(data), "a single value")
+        raise SpecError(f"a spec must be a mapping of keys to values; this file is {kind_of}", file=file, line=1)
     return Document(data, file, origins)
 
 
@@ -132,6 +142,9 @@ def read_yaml(path, expand=None, kind: str = "file", _chain: tuple = ()) -> Docu
     file, line = doc.where(("extends",))
     if not isinstance(base, str):
         raise SpecError("extends must be the path of a base spec", file=file, line=line, path="extends", got=base)
+    if Path(base).is_absolute() or (not is_bare_name(base) and not base.endswith(SPEC_SUFFIXES)):
+        raise SpecError("extends names a .yaml spec relative to this one, or a shipped spec by name", file=file,
+                        line=line, path="extends", got=base, hint="For example: extends: ../base.yaml, or extends: ch1_sgd.")
     base_path = path.parent / base
     if not base_path.is_file() and is_bare_name(base):  # extends: ch1_sgd, a shipped spec by name
         try:
@@ -146,6 +159,9 @@ def read_yaml(path, expand=None, kind: str = "file", _chain: tuple = ()) -> Docu
         raise SpecError("no such base spec", file=file, line=line, path="extends", got=base,
                         hint=f"The path is relative to the folder of {path}; a bare name (ch1_sgd) is a shipped spec.")
     parent = read_yaml(base_path, expand, "base", _chain + (path.resolve(),))  # errors name its own file:line
+    if not {"specnet", "extends"} & set(parent.data):
+        raise SpecError("not a specnet spec: it has no 'specnet' key", file=str(base_path), line=1,
+                        hint=f"extends in {path} must name a spec.")
     for own in ("name", "description", "book"):  # what a spec is and which result it stands for: never inherited
         parent.data.pop(own, None)
     _rebase(parent.data.get("data", {}).get("source"), base_path.parent, path.parent)

@@ -25,10 +25,12 @@ def parse_override(text: str) -> tuple:
     if not sep or not _PATH.match(key.strip()):
         raise SpecError("expected dotted.path=value", file=where, got=text,
                         hint="For example: --set training.optimizer.eta=0.5 or --set network.layers[0].size=100")
-    parts = [int(i) if i else (int(n) if n.isdigit() else n) for n, i in _PART.findall(key.strip())]
+    parts = [int(i) if i else (int(n) if n.isascii() and n.isdigit() else n) for n, i in _PART.findall(key.strip())]
     try:
         value = parse_yaml(f"v: {raw}" if raw.strip() else "v: null", where).data["v"]
     except SpecError as e:
+        if not e.message.startswith("invalid YAML"):  # a bound or a rule of specs: said as it is
+            raise SpecError(e.message, file=where, got=e.got, hint=e.hint) from None
         raise SpecError(f"the value is not valid YAML: {e.message.removeprefix('invalid YAML: ')}", file=where,
                         hint="Quote a value with special characters: --set 'path=[1, 2]'.") from None
     return parts, value
@@ -46,6 +48,7 @@ def apply_overrides(doc: Document, overrides, expand=None) -> Document:
         parts, value = parse_override(text)
         node = data
         for i, part in enumerate(parts[:-1]):
+            part = parts[i] = str(part) if isinstance(node, dict) else part  # layers.0 indexes; a key is a name
             here = tuple(parts[:i + 1])
             if isinstance(node, list) and not _has(node, part):
                 raise SpecError(f"no item {part} in a list of {len(node)}", file=where, path=here)
@@ -59,6 +62,8 @@ def apply_overrides(doc: Document, overrides, expand=None) -> Document:
                 raise SpecError(f"cannot set inside {format_path(here)}: it is not a mapping or list",
                                 file=where, path=here, got=nxt)
             node = nxt
+        if isinstance(node, dict):
+            parts[-1] = str(parts[-1])
         if isinstance(node, list) and not _has(node, parts[-1]):
             raise SpecError(f"no item {parts[-1]} in a list of {len(node)}", file=where, path=parts)
         node[parts[-1]] = value

@@ -104,6 +104,8 @@ def _explain_choice(err):
                 else f"Write it as a mapping: {{type: {inst}}}, with any of {', '.join(need)}.")
         else:
             yield path, f"unknown {kind} {inst!r}", NO, f"Known: {', '.join(names)}.{suggest(inst, names)}" + _own(kind, inst)
+    elif isinstance(inst, dict) and typed and not isinstance(inst.get("type", ""), str):
+        yield path + ("type",), f"the {kind}'s type must be a name", inst["type"], f"Known: {_listed(typed)}."
     elif isinstance(inst, dict) and typed and inst.get("type") not in typed:
         t = inst.get("type")
         if t is None:
