@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from specnet.errors import SpecError
-from specnet.yamlbounds import Budget, check_text
+from specnet.yamlbounds import Budget, check_text, read_spec_text
 from specnet.resources import SPEC_SUFFIXES, is_bare_name, shipped_spec, spec_file
 
 
@@ -130,11 +130,7 @@ def read_yaml(path, expand=None, kind: str = "file", _chain: tuple = ()) -> Docu
     so that a mapping in the spec can be merged onto a bare name in its base.
     """
     path = spec_file(path) if not _chain else Path(path)  # `specnet run ch1_sgd`: a shipped spec by name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise SpecError(f"cannot read the spec: {getattr(e, 'strerror', None) or e}", file=str(path),
-                        hint="Check the path.") from None
+    text = read_spec_text(path)
     doc = parse_yaml(text, str(path), kind)
     base = doc.data.pop("extends", None)
     if base is None:

@@ -24,9 +24,7 @@ _OPEN, _CLOSE = (yaml.MappingStartEvent, yaml.SequenceStartEvent), (yaml.Mapping
 def check_text(text: str, file, loader=yaml.SafeLoader) -> None:
     """Raise a SpecError if the document is too large, nested too deep, uses merge keys or holds a control
     character; parse errors themselves are left to the loader that reads it next."""
-    if len(text) > MAX_BYTES:
-        raise SpecError(f"the file is larger than {MAX_BYTES >> 20} MB: too large for a spec", file=file,
-                        got=f"{len(text):,} characters", hint="A spec is a few KB: is this the right file?")
+    check_size(text, file)
     depth, parser = 0, loader(text)
     try:
         while parser.check_event():
@@ -50,6 +48,30 @@ def check_text(text: str, file, loader=yaml.SafeLoader) -> None:
         pass  # a syntax error: the loader reports it with its line
     finally:
         parser.dispose()
+
+
+def read_spec_text(path) -> str:
+    """Return a spec file's text: at most MAX_BYTES + 1 bytes are read (/dev/zero is no spec either), and
+    bytes that are not UTF-8 are reported at their line."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise SpecError(f"cannot read the spec: {e.strerror or e}", file=str(path), hint="Check the path.") from None
+    check_size(raw, str(path))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        column = e.start - raw.rfind(b"\n", 0, e.start)
+        raise SpecError(f"not UTF-8 text (byte {column} of the line)", file=str(path),
+                        line=raw.count(b"\n", 0, e.start) + 1, hint="Save the spec as UTF-8.") from None
+
+
+def check_size(text, file) -> None:
+    """Raise a SpecError if a document (text or bytes) is larger than MAX_BYTES."""
+    if len(text) > MAX_BYTES:
+        raise SpecError(f"the file is larger than {MAX_BYTES >> 20} MB: too large for a spec", file=file,
+                        hint="A spec is a few KB: is this the right file?")
 
 
 def _line_column(text: str, position: int) -> tuple:

@@ -117,3 +117,11 @@ def test_fuzz_the_loader_gives_a_spec_or_a_spec_error(beside_specs, text):
      "training", "network.layers[9].size", "expect[0].min", "data.source.path", ""]), YAMLISH), max_size=3))
 def test_fuzz_set_gives_a_spec_or_a_spec_error(beside_specs, overrides):
     _loads_or_spec_error((Path(specs_dir()) / "ch1_sgd.yaml").read_text(), beside_specs, overrides)
+
+
+def test_a_spec_file_is_read_bounded_and_as_utf8(tmp_path):
+    (tmp_path / "u.yaml").write_bytes(b"specnet: 1\ndescription: \"\xff\"\n")
+    with pytest.raises(SpecError, match=r"u.yaml:2: not UTF-8 text \(byte 15 of the line\)\. Save the spec as UTF-8"):
+        load_spec(tmp_path / "u.yaml")
+    with pytest.raises(SpecError, match="larger than 1 MB"):
+        load_spec("/dev/zero")

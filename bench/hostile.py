@@ -1,0 +1,116 @@
+"""Hostile inputs against the `specnet` command: each case is made in a temporary folder and run in its own
+process, timed, with its peak memory (max RSS) measured; a valid spec is the baseline.
+
+    python -m bench.hostile            # prints the table; docs/security.md quotes it
+
+Every case must end with exit code 2 (1 for a run whose bounds fail) and one line on stderr or stdout, no
+traceback: the script says so for each and exits with 1 if any case does not.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+LAUGHS = "specnet: 1\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{k}: &{k} [{', '.join([f'*{p}'] * 9)}]\n" for p, k in zip("abcdefgh", "bcdefghi"))
+TINY = ("specnet: 1\ndata:\n  source: {type: inline, inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0], [1], [1], "
+        "[0]]}\n  evaluation: training\nnetwork: {input: 2, layers: [{size: 2, activation: sigmoid}, {size: 1, "
+        "activation: sigmoid}], cost: quadratic}\ntraining: {epochs: 1, mini_batch_size: 2, optimizer: {type: sgd, eta: 1}}\n")
+
+
+def _npz_claiming(path: Path, shape) -> str:
+    """Write an .npz whose x_train header claims `shape` (float64) but holds 64 bytes; return its sha256."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("x_train.npy", header.getvalue() + b"\0" * 64)
+        for name, a in (("y_train", np.zeros(2)), ("x_test", np.zeros((2, 2))), ("y_test", np.zeros(2))):
+            buf = io.BytesIO()
+            np.save(buf, a)
+            z.writestr(name + ".npy", buf.getvalue())
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def cases(folder: Path) -> list:
+    """Return (name, specnet arguments) after writing each case's files into `folder`."""
+    def spec(name, text):
+        (folder / name).write_text(text, encoding="utf-8")
+        return str(folder / name)
+
+    sha = _npz_claiming(folder / "bomb.npz", (10 ** 10, 4))
+    (folder / "long.csv").write_text("a,kind\n" + "1" * (8 << 20) + ",x\n")
+    long_sha = hashlib.sha256((folder / "long.csv").read_bytes()).hexdigest()
+    return [
+        ("baseline: a valid spec", ["validate", spec("ok.yaml", TINY)]),
+        ("billion laughs (aliases)", ["validate", spec("laughs.yaml", LAUGHS)]),
+        ("nesting 100,000 deep", ["validate", spec("deep.yaml", "a: " + "[" * 100_000 + "]" * 100_000 + "\n")]),
+        ("a 50 MB document", ["validate", spec("big.yaml", "specnet: 1\n# " + "x" * (50 << 20) + "\n")]),
+        ("merge keys (<<)", ["validate", spec("merge.yaml", "specnet: 1\na: &a {x: 1}\nb: {<<: *a}\n")]),
+        ("control character", ["validate", spec("ctl.yaml", "specnet: 1\ndescription: \"\x07\"\n")]),
+        ("NaN for eta", ["validate", spec("nan.yaml", TINY.replace("eta: 1", "eta: .nan"))]),
+        ("extends: /etc/passwd", ["validate", spec("passwd.yaml", "specnet: 1\nextends: /etc/passwd\n")]),
+        ("a layer of 10^9 neurons", ["show", spec("huge.yaml", TINY), "--set", "network.layers[0].size=1000000000"]),
+        ("an .npz claiming 298 GiB", ["validate", spec("npz.yaml", TINY.replace(
+            "{type: inline, inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0], [1], [1], [0]]}",
+            f"{{type: npz, path: bomb.npz, sha256: {sha}}}").replace("training\n", "test\n"))]),
+        ("a CSV line of 8 MB", ["validate", spec("csv.yaml", TINY.replace(
+            "{type: inline, inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0], [1], [1], [0]]}",
+            f"{{type: csv, path: long.csv, sha256: {long_sha}, label: kind}}"))]),
+    ]
+
+
+# The child writes its own peak memory at exit: VmHWM (Linux) belongs to the process's memory map, made new
+# by exec, so it does not count the parent that forked it (ru_maxrss of a child does).
+_LAUNCH = ("import atexit, os, sys\n"
+           "def peak():\n"
+           "    with open('/proc/self/status') as f, open(os.environ['HOSTILE_PEAK'], 'w') as out:\n"
+           "        out.write(next(x.split()[1] for x in f if x.startswith('VmHWM')))\n"
+           "atexit.register(peak)\n"
+           "from specnet.cli import main\n"
+           "main()\n")
+
+
+def measure(args, cwd) -> dict:
+    """Run `specnet ARGS` in a fresh process; return its exit code, wall seconds, peak memory (MB) and the
+    lines it printed (the validate summary left out)."""
+    peak = Path(cwd) / "peak.txt"
+    started = time.perf_counter()
+    r = subprocess.run([sys.executable, "-c", _LAUNCH, *args], cwd=cwd, capture_output=True, text=True,
+                       timeout=120, env={**os.environ, "HOSTILE_PEAK": str(peak)})
+    seconds = time.perf_counter() - started
+    lines = [x for x in (r.stdout + r.stderr).splitlines() if x.strip() and " checked: " not in x]
+    return {"code": r.returncode, "seconds": seconds, "rss_mb": int(peak.read_text()) / 1024, "lines": lines}
+
+
+def main() -> int:
+    folder = Path(tempfile.mkdtemp(prefix="specnet-hostile-"))
+    try:
+        rows, bad = [], 0
+        for name, args in cases(folder):
+            m = measure(args, folder)
+            ok = (m["code"] == 0) if name.startswith("baseline") else (
+                m["code"] == 2 and len(m["lines"]) == 1 and "Traceback" not in "".join(m["lines"]))
+            bad += not ok
+            if not ok:
+                print("\n".join(m["lines"][-5:]), file=sys.stderr)
+            rows.append(f"| {name} | {m['code']} | {m['seconds']:.2f} | {m['rss_mb']:.0f} | {'yes' if ok else 'NO'} | "
+                        f"{(m['lines'] or [''])[0][:110].replace('|', '/')} |")
+        print("| case | exit | seconds | max RSS MB | one line | message |\n|---|---|---|---|---|---|")
+        print("\n".join(rows))
+        return 1 if bad else 0
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
