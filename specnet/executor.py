@@ -156,7 +156,9 @@ class Executor:
         n = len(order)
         # Note that the book shuffles the data in place; here the rows are copied in the shuffled order
         # a block at a time (saves gathering each mini-batch apart, without a second training set).
-        block = max(1, _BLOCK // m) * m  # a whole number of mini-batches
+        # A block is a whole number of mini-batches, but never more rows than the data: a mini-batch larger
+        # than the training set is the whole set (full-batch gradient descent), not a buffer of m rows.
+        block = min(max(1, _BLOCK // m) * m, n)
         xbuf, ybuf = np.empty((block, x.shape[1]), x.dtype), np.empty((block, y.shape[1]), y.dtype)
         spaces = {}  # a Workspace by mini-batch size (the last mini-batch of an epoch may be smaller)
         for j, k in enumerate(range(0, n, m)):
