@@ -53,6 +53,8 @@ BAD = {  # check name -> (spec, dotted path of the problem, words in the message
                         "training.early_stopping.metric", "not monitored"),
     "expansion": (edit(MNIST, ("data",), {"expand": {"copies": 2}}), "data.expand", "equal the originals"),
     "model": (edit(MNIST, ("baseline",), "average_darkness"), "baseline", "not both"),
+    "finite": (edit(MNIST, ("training", "optimizer", "eta"), float("nan")), "training.optimizer.eta", "finite"),
+    "memory": (edit(MNIST, ("network", "layers", 0, "size"), 10**9), "network.layers[0].size", "needs about"),
     "executor": (edit(edit(MNIST, ("training", "executor"), "numba"), ("network", "layers", 0, "dropout"), 0.5),
                  "training.executor", "no dropout yet"),
 }
