@@ -20,7 +20,7 @@ class AverageDarkness:
     intensities; the averages are taken per class over the training images (ch. 1: 22.25% on the test set)."""
 
     def __init__(self, means=None):
-        self.means = None if means is None else np.asarray(means, dtype=np.float64)
+        self.means = None if means is None else np.array([np.inf if m is None else m for m in means], dtype=np.float64)
 
     @staticmethod
     def darkness(data) -> np.ndarray:
@@ -34,7 +34,8 @@ class AverageDarkness:
         return self
 
     def params(self) -> dict:
-        return {"means": self.means.tolist()}
+        """Return what model.json keeps: the means, null for a class the training data lacked (inf)."""
+        return {"means": [m if np.isfinite(m) else None for m in self.means.tolist()]}
 
     def outputs(self, data) -> np.ndarray:
         """Return a score per class, the highest for the nearest average: −|darkness − mean| (N, classes)."""

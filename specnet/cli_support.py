@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from enum import Enum
 from typing import Annotated, List, Optional
 
@@ -16,8 +15,9 @@ Format = Enum("Format", {s: s for s in ("text", "json", "github")}, type=str)
 
 
 def out(obj):
-    """Print `obj` as indented JSON on stdout."""
-    typer.echo(json.dumps(obj, indent=2, default=str))
+    """Print `obj` as indented, strict JSON on stdout (no NaN: see specnet.strictjson)."""
+    from specnet.strictjson import dumps
+    typer.echo(dumps(obj, indent=2))
 
 
 def user_errors(command):

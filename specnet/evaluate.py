@@ -15,6 +15,9 @@ def _bare_model_spec(path: Path, model: dict):
     """Return a spec for a model file found outside a run folder: it is evaluated on MNIST."""
     from specnet.spec import spec_from_dict
 
+    if model.get("format") == "specnet-baseline":
+        raise DataError("a baseline's model.json is evaluated in its run folder", file=str(path),
+                        hint="Give the run folder, whose spec names the data.")
     sizes = model["sizes"]
     if sizes[0] != 784 or sizes[-1] != 10:
         raise DataError(f"a model file outside a run folder is evaluated on MNIST, which needs sizes "
@@ -30,6 +33,7 @@ def evaluate_path(path, split: str = "test") -> dict:
     from specnet.compiler import compile_spec
     from specnet.datasets import load_datasets
     from specnet.io import load_model
+    from specnet.modelcheck import check_matches
     from specnet.resolve import Split
     from specnet.runs import load_run
 
@@ -39,6 +43,7 @@ def evaluate_path(path, split: str = "test") -> dict:
         folder = path if path.is_dir() else path.parent
         spec = load_run(folder, check_data=True).spec
         model = load_model(folder / "model.json")
+        check_matches(model, spec, folder / "model.json")
     else:
         model = load_model(path)
         spec = _bare_model_spec(path, model)

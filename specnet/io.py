@@ -6,15 +6,15 @@ cost is a class name; those names are mapped below.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import numpy as np
 
+from specnet.artefacts import MiB, read_json
 from specnet.errors import DataError
-from specnet.scaling import Scaling
+from specnet.strictjson import dumps
 
-FORMAT = "specnet-model"
+FORMAT, MODEL_JSON_BYTES = "specnet-model", 64 * MiB  # a network2 file holds its arrays as text
 # For compatibility: network2.py saves its cost as the class name; all its layers are sigmoid.
 NETWORK2_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
 
@@ -32,44 +32,27 @@ def save_model(net, folder: Path, activations, cost: str, scaling=None, classes=
             "classes": classes, "arrays": "model.npz",
             "sha256": hashlib.sha256((folder / "model.npz").read_bytes()).hexdigest()}
     with open(folder / "model.json", "x") as f:
-        json.dump(meta, f, indent=2)
+        f.write(dumps(meta, indent=2))
     return folder / "model.json"
 
 
 def load_model(path: Path) -> dict:
-    """Return {"sizes", "activations", "cost", "dtype", "weights", "biases"} from a specnet or network2 JSON file."""
-    if not Path(path).is_file():
+    """Return {"sizes", "activations", "cost", "dtype", "weights", "biases"} (and "scaling" for specnet's) from a
+    specnet or network2 JSON file, or a baseline's model.json; every part is checked first (specnet.modelcheck)."""
+    from specnet.modelcheck import baseline, network2, read_arrays
+
+    path = Path(path)
+    if not path.exists():
         raise DataError("no such run folder or model file", file=str(path), hint="Check the path.")
-    try:
-        meta = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise DataError(f"cannot read it as a model: {e}", file=str(path),
-                        hint="Give a run folder or its model.json.") from None
+    meta = read_json(path, MODEL_JSON_BYTES, "model file")
     if not isinstance(meta, dict):
-        raise DataError(f"{path} is not a model file", got=type(meta).__name__)
+        raise DataError("not a model file", file=str(path), got=type(meta).__name__,
+                        hint="Give a run folder or its model.json.")
     if meta.get("format") == "specnet-baseline":
-        return meta
+        return baseline(meta, path)
     if meta.get("format") == FORMAT:
-        npz = Path(path).parent / meta["arrays"]
-        if not npz.is_file():
-            raise DataError(f"the model's arrays {npz} are missing", file=str(path))
-        if hashlib.sha256(npz.read_bytes()).hexdigest() != meta["sha256"]:
-            raise DataError(f"{npz} does not match the checksum in {path}: the model is corrupt")
-        with np.load(npz, allow_pickle=False) as z:
-            n = len(meta["sizes"]) - 1
-            meta["weights"], meta["biases"] = [z[f"w{i}"] for i in range(n)], [z[f"b{i}"] for i in range(n)]
-            scaled = meta.get("scale", "none") != "none"
-            meta["scaling"] = Scaling(meta["scale"], z["x_shift"], z["x_scale"]) if scaled else None
-        s = meta["scaling"]
-        if s is not None and not all(a.shape == (meta["sizes"][0],) and a.dtype.kind == "f" and np.isfinite(a).all()
-                                     for a in (s.shift, s.scale)):
-            raise DataError(f"the input scaling in {npz} is not one finite number per input", file=str(path),
-                            hint="The model is damaged: train it again.")
-        return meta
+        return {**meta, **read_arrays(meta, path)}
     if {"sizes", "weights", "biases", "cost"} <= set(meta):
-        cost = NETWORK2_COSTS.get(meta["cost"], meta["cost"])
-        return {"sizes": meta["sizes"], "activations": ["sigmoid"] * (len(meta["sizes"]) - 1), "cost": cost,
-                "dtype": "float64", "weights": [np.array(w, dtype=float) for w in meta["weights"]],
-                "biases": [np.array(b, dtype=float).reshape(-1, 1) for b in meta["biases"]]}
-    raise DataError(f"{path} is neither a specnet model.json nor a network2.py save file",
+        return network2(meta, path)
+    raise DataError("neither a specnet model.json nor a network2.py save file", file=str(path),
                     hint="Expected the keys format, sizes, ... or network2's sizes, weights, biases, cost.")

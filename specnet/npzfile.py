@@ -11,6 +11,7 @@ import numpy as np
 
 from specnet.errors import DataError
 from specnet.idx import DAMAGED, verify
+from specnet.npyheader import header
 
 MAX_BYTES, MAX_CLASSES = 4 << 30, 10_000   # the decoded arrays, all together; class labels 0 .. 9,999
 SPLITS = (("training", "train"), ("validation", "validation"), ("test", "test"))
@@ -27,13 +28,13 @@ def read_npz(path: Path, sha256: str, validation: int, where=("data", "source"))
     verify(path, sha256, where)
     try:
         with np.load(path, allow_pickle=False) as z:
-            shapes = {k: _header(z, k, fail) for k in z.files if k[:2] in ("x_", "y_")}
+            shapes = {k: header(z, k, fail) for k in z.files if k[:2] in ("x_", "y_")}
             missing = [k for k in ("x_train", "y_train", "x_test", "y_test") if k not in shapes]
             missing += [f"{k}_validation" for k in "xy" if "x_validation" in shapes or "y_validation" in shapes
                         if f"{k}_validation" not in shapes]
             if missing:
                 raise fail(f"no array {', '.join(missing)}", f"It has: {', '.join(sorted(z.files)) or 'none'}.")
-            if sum(nbytes for _, nbytes in shapes.values()) > MAX_BYTES:
+            if sum(nbytes for _, _, nbytes in shapes.values()) > MAX_BYTES:
                 raise fail(f"its arrays would take more than {MAX_BYTES >> 30} GiB")
             arrays = {k: z[k] for k in shapes}
     except DataError:
@@ -56,17 +57,6 @@ def read_npz(path: Path, sha256: str, validation: int, where=("data", "source"))
         if out[s][0].shape[1] != out["training"][0].shape[1]:
             raise fail(f"x_{p} has {out[s][0].shape[1]} values per example, x_train {out['training'][0].shape[1]}")
     return out
-
-
-def _header(z, name: str, fail) -> tuple:
-    """Return (shape, bytes) of an archive member from its .npy header, without reading its data."""
-    with z.zip.open(name + ".npy") as f:
-        version = np.lib.format.read_magic(f)
-        shape, _, dtype = (np.lib.format.read_array_header_1_0(f) if version == (1, 0) else
-                           np.lib.format.read_array_header_2_0(f))
-    if dtype.hasobject:
-        raise fail(f"array {name} holds Python objects", "specnet loads no pickles: save numbers only.")
-    return shape, int(np.prod(shape, dtype=object)) * dtype.itemsize
 
 
 def rows_of(x: np.ndarray) -> np.ndarray:

@@ -1,7 +1,6 @@
 """Provenance of a run: what is needed to reproduce it or explain a difference (run.json)."""
 from __future__ import annotations
 
-import json
 import os
 import platform
 import subprocess
@@ -90,7 +89,9 @@ def provenance(spec, data_sums: dict) -> dict:
 
 
 def write_json(path: Path, data: dict):
-    """Write JSON atomically: a reader never sees half a file."""
+    """Write strict JSON (null for NaN: see specnet.strictjson) atomically: a reader never sees half a file."""
+    from specnet.strictjson import dumps
+
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    tmp.write_text(dumps(data, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)

@@ -42,12 +42,16 @@ def _what_runs(resolved: dict) -> dict:
 
 
 def _done_before(spec, runs_dir: Path):
-    """Return a completed run of this very spec and seed in runs_dir, or None."""
+    """Return a completed run of this very spec and seed in runs_dir, or None. Every completed run of a spec
+    of this name is checked before use (specnet.artefacts): a damaged one is a SpecError naming its file."""
+    from specnet.artefacts import read_info
     from specnet.runs import load_run
 
     for info_file in sorted(Path(runs_dir).glob(f"{spec.name}-*/run.json")):
+        if read_info(info_file.parent)["status"] != "completed":
+            continue  # interrupted: run again
         run = load_run(info_file.parent)
-        if run.info.get("status") == "completed" and _what_runs(run.spec.resolved) == _what_runs(spec.resolved):
+        if _what_runs(run.spec.resolved) == _what_runs(spec.resolved):
             return run
     return None
 
@@ -55,43 +59,61 @@ def _done_before(spec, runs_dir: Path):
 def run_one(path: str, seed: int, runs_dir: str, resume: bool = False) -> dict:
     """Run one spec with one seed (in a worker process), or reuse a finished run of it; return what the
     report needs."""
-    from specnet.metrics import best, final
-    from specnet.runs import run_spec, unmet
+    from specnet.runs import run_spec
     from specnet.spec import load_spec
 
     spec = load_spec(path, [f"seed={seed}"])
     earlier = _done_before(spec, runs_dir) if resume else None
-    run = earlier or run_spec(spec, runs_dir)
+    return _result(path, seed, spec, earlier or run_spec(spec, runs_dir), earlier is not None)
+
+
+def _result(path: str, seed: int, spec, run, reused: bool) -> dict:
+    from specnet.metrics import best, final
+    from specnet.runs import unmet
+
     values = [best(run.history, e.metric)[0] if e.at == "best" else final(run.history, e.metric) for e in spec.expect]
     return {"path": path, "seed": seed, "values": values, "unmet": unmet(spec, run.history), "folder": str(run.folder),
-            "seconds": run.info["wall_seconds"], "epochs": len(run.history), "reused": earlier is not None,
+            "seconds": run.info.get("wall_seconds", 0.0), "epochs": len(run.history), "reused": reused,
             "started": run.info.get("started")}
 
 
 def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", echo=print, resume=False) -> list:
     """Run every book spec `seeds` times (seed, seed + 1, ...), `jobs` at a time; return one dict per spec.
-    With `resume`, a run already completed in runs_dir for the same spec and seed is used instead."""
+    With `resume`, a run already completed in runs_dir for the same spec and seed is used instead (looked
+    up and checked here, before any run starts: a damaged run folder stops the reproduction in one line)."""
+    from specnet.spec import load_spec
+
     specs = _loaded_book_specs(paths)
     if not specs:
         raise SpecError("none of these specs has a book section", file=" ".join(map(str, paths)),
                         hint="reproduce runs the specs that name a result of the book (book: {result: ...}); "
                              "specnet run runs any spec.")
-    tasks = [(str(f), spec.seed + i, str(runs_dir), resume) for f, spec in specs for i in range(seeds)]
+    tasks = [(str(f), spec.seed + i, str(runs_dir)) for f, spec in specs for i in range(seeds)]
+    reused, results = [], []
+    for path, seed, _ in list(tasks) if resume else ():
+        spec = load_spec(path, [f"seed={seed}"])
+        earlier = _done_before(spec, runs_dir)
+        if earlier is not None:
+            reused.append(_result(path, seed, spec, earlier, True))
+            tasks.remove((path, seed, str(runs_dir)))
+
+    def done(r):
+        results.append(r)
+        echo(f"[{len(results)}/{len(reused) + len(tasks)}] {Path(r['path']).name} seed {r['seed']}: "
+             f"{'ok' if not r['unmet'] else 'UNMET'} ({r['seconds']:.0f} s)")
+    for r in reused:
+        done(r)
     if jobs > 1:  # one BLAS thread per worker: the workers are the parallelism
         os.environ.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    results = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
         futures = {pool.submit(run_one, *t): t for t in tasks}
-        for k, done in enumerate(as_completed(futures), 1):
+        for future in as_completed(futures):
             try:
-                r = done.result()
+                done(future.result())
             except Exception as e:  # one broken run is reported, and the others go on
-                path, seed, *_ = futures[done]
-                r = {"path": path, "seed": seed, "values": [], "unmet": [f"the run failed: {e}"], "folder": None,
-                     "seconds": 0.0, "epochs": 0, "reused": False, "started": None}
-            results.append(r)
-            echo(f"[{k}/{len(tasks)}] {Path(r['path']).name} seed {r['seed']}: "
-                 f"{'ok' if not r['unmet'] else 'UNMET'} ({r['seconds']:.0f} s)")
+                path, seed, *_ = futures[future]
+                done({"path": path, "seed": seed, "values": [], "unmet": [f"the run failed: {e}"], "folder": None,
+                      "seconds": 0.0, "epochs": 0, "reused": False, "started": None})
     return [_summary(f, spec, [r for r in results if r["path"] == str(f)]) for f, spec in specs]
 
 

@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,6 +20,7 @@ from specnet.io import save_model
 from specnet.metrics import best, final
 from specnet.provenance import provenance, write_json
 from specnet.resolve import dump
+from specnet.strictjson import dumps
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Run:
     data: dict = field(default_factory=dict)      # the Datasets used: {"training": ..., "evaluation": ...}
     info: dict = field(default_factory=dict)      # run.json
     spec: object = None
+    checks: list = field(default_factory=list)    # checks.jsonl: metrics within epochs (monitor_every)
 
 
 def new_run_folder(runs_dir, name: str) -> Path:
@@ -83,7 +84,7 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
     with open(folder / "metrics.jsonl", "x", encoding="utf-8") as metrics, \
             open(folder / "checks.jsonl", "x", encoding="utf-8") as checks:
         def record(row):
-            metrics.write(json.dumps(row) + "\n")
+            metrics.write(dumps(row) + "\n")
             metrics.flush()
             now = time.perf_counter()
             epoch_seconds.append(round(now - last[0], 4))
@@ -96,7 +97,7 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
         elif spec.training is not None:
             history = net.train(data["training"], compile_recipe(spec), generator(spec.seed, "shuffle"),
                                 data["evaluation"], on_epoch=record, on_batch=on_batch,
-                                on_check=lambda row: checks.write(json.dumps(row) + "\n"))
+                                on_check=lambda row: checks.write(dumps(row) + "\n"))
         else:
             history = [{"epoch": None, **net.measure(("evaluation_accuracy", "evaluation_cost"), None,
                                                      data["evaluation"], len(data["training"]))}]
@@ -115,14 +116,18 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
 
 def load_run(folder, check_data: bool = False) -> Run:
     """Load a run folder: its resolved spec (data paths relative to the original spec's folder), metrics
-    and provenance. The data files are only looked at if `check_data`."""
+    and provenance, each file checked before use (specnet.artefacts); the spec must be the one run.json
+    records. The data files are only looked at if `check_data`."""
+    from specnet.artefacts import check_spec_digest, read_info, read_jsonl
     from specnet.spec import load_spec
 
     folder = Path(folder)
-    if not (folder / "spec.yaml").is_file():
-        raise SpecError("not a run folder: it has no spec.yaml", file=str(folder),
-                        hint="Give a folder made by `specnet run`.")
-    info = json.loads((folder / "run.json").read_text()) if (folder / "run.json").is_file() else {}
+    for name in ("spec.yaml", "run.json"):
+        if not (folder / name).is_file():
+            raise SpecError(f"not a run folder: it has no {name}", file=str(folder),
+                            hint="Give a folder made by `specnet run`.")
+    info = read_info(folder)
+    check_spec_digest(folder, info)
     spec = load_spec(folder / "spec.yaml", base_dir=info.get("spec_dir"), check_data=check_data)
-    lines = (folder / "metrics.jsonl").read_text().splitlines() if (folder / "metrics.jsonl").is_file() else []
-    return Run(folder, [json.loads(x) for x in lines], info=info, spec=spec)
+    return Run(folder, read_jsonl(folder / "metrics.jsonl"), info=info, spec=spec,
+               checks=read_jsonl(folder / "checks.jsonl", ("epoch", "images")))

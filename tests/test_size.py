@@ -14,9 +14,12 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # anywhere (issue 11: shipped resources, the CSV source and its reader, input scaling, `specnet init` and
 # `specnet specs`, and the bounds and checks of the .npz and CSV readers) took it to 3,300. Trusting no
 # input (issue 12: git metadata read without git, a bounded YAML loader, memory guards, checked run
-# folders and model files) takes it to 3,700.
+# folders and model files) was planned at 3,700; the guards on specs alone took 3,610, and checking run
+# folders and model files before use (artefacts.py, modelcheck.py: every key of run.json, model.json and
+# the .jsonl files, each .npz member's header, the spec's digest, the model against the spec, network2's
+# shapes; strict JSON out with strictjson.py; the verified data cache) takes it to 3,930.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 3700
+MODULE_LIMIT, TOTAL_LIMIT = 150, 3930
 
 
 def code_lines(path: Path) -> int:
