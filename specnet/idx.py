@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
+import math
 import os
 import zlib
 from pathlib import Path
@@ -91,13 +93,13 @@ def idx_shape(path: Path, where) -> tuple:
 
 
 def read_idx(path: Path, expected_sha256: str, where) -> np.ndarray:
-    """Return the uint8 array of a checked IDX file, from the cache when it has been decoded before."""
+    """Return the uint8 array of a checked IDX file, from the cache when it has been decoded before (and the
+    cache entry is intact: see `_from_cache`)."""
     digest = verify(path, expected_sha256, where)
     cached = cache_dir() / f"{digest}.npy"
-    try:
-        return np.load(cached, allow_pickle=False)
-    except (OSError, ValueError):
-        pass  # not cached yet, or a damaged cache file: decode again
+    array = _from_cache(cached, idx_shape(path, where))
+    if array is not None:
+        return array
     try:
         with _open(path) as f:
             raw = f.read()
@@ -108,12 +110,39 @@ def read_idx(path: Path, expected_sha256: str, where) -> np.ndarray:
     if len(raw) - start != count:
         raise DataError(f"{path} holds {len(raw) - start} bytes of data, its header promises {count}", path=where)
     array = np.frombuffer(raw, dtype=np.uint8, offset=start).reshape(shape)
+    _to_cache(cached, array)
+    return array
+
+
+def _from_cache(cached: Path, shape: tuple):
+    """Return the cached array, or None unless the entry is intact: its bytes have the SHA-256 written beside
+    them (<digest>.npy.sha256), and it is a uint8 array of the IDX header's shape. A damaged, truncated or
+    replaced entry is decoded again, never trusted. (The sidecar guards against accidents, not against
+    someone who can write your cache folder and recompute it.)"""
+    try:
+        with open(cached.with_name(cached.name + ".sha256"), "rb") as f:
+            expected = f.read(65).decode("ascii").strip()
+        with open(cached, "rb") as f:
+            data = f.read(math.prod(shape) + 4096)  # the array and a .npy header, never more
+        if hashlib.sha256(data).hexdigest() != expected:
+            return None
+        array = np.load(io.BytesIO(data), allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return None  # not cached yet, or a damaged cache entry: decode again
+    return array if isinstance(array, np.ndarray) and array.dtype == np.uint8 and array.shape == shape else None
+
+
+def _to_cache(cached: Path, array: np.ndarray) -> None:
+    """Write the array and the SHA-256 of its bytes, each atomically (a reader never sees half a file)."""
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    data = buffer.getvalue()
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            np.save(f, array, allow_pickle=False)
-        os.replace(tmp, cached)  # atomic: a reader never sees half a file
+        for target, content in ((cached, data), (cached.with_name(cached.name + ".sha256"),
+                                                 hashlib.sha256(data).hexdigest().encode())):
+            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(content)
+            os.replace(tmp, target)
     except OSError:
         pass  # a read-only home is no reason to fail: the cache only saves time
-    return array

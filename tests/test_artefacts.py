@@ -431,3 +431,31 @@ def test_fuzz_model_json(pristine, tmp_path_factory, changes, raw):
     (folder / "model.json").write_bytes(raw if raw is not None else json.dumps({**meta, **changes}).encode())
     _loads_or_refuses(folder / "model.json")
 
+
+# --- the decoded-data cache ------------------------------------------------------------------------------------
+
+def test_a_damaged_or_replaced_cache_entry_is_decoded_again(tmp_path, monkeypatch):
+    from specnet.idx import cache_dir, read_idx
+    from test_data import write_idx
+
+    monkeypatch.setenv("SPECNET_CACHE_DIR", str(tmp_path / "cache"))
+    labels = np.arange(10, dtype=np.uint8)
+    sha = write_idx(tmp_path / "labels.idx", labels)
+    cached, sidecar = cache_dir() / f"{sha}.npy", cache_dir() / f"{sha}.npy.sha256"
+
+    def intact():
+        return np.array_equal(read_idx(tmp_path / "labels.idx", sha, ("data",)), labels) and \
+            sidecar.read_text() == hashlib.sha256(cached.read_bytes()).hexdigest()
+
+    assert intact()
+    np.save(cached, (labels + 1) % 10)  # other labels, a valid .npy: accuracy would be silently wrong
+    assert intact()
+    cached.write_bytes(cached.read_bytes()[:-3])  # truncated
+    assert intact()
+    np.save(cached, labels[:5])  # and a sidecar that matches it: the shape is not the IDX header's
+    sidecar.write_text(hashlib.sha256(cached.read_bytes()).hexdigest())
+    assert intact()
+    sidecar.unlink()  # an entry from before sidecars
+    assert intact()
+    assert sorted(p.name for p in cache_dir().iterdir()) == [cached.name, sidecar.name]  # no temporary files left
+
