@@ -10,6 +10,7 @@ from specnet.errors import SpecError
 from specnet.metrics import METRICS
 from specnet.registry import suggest
 
+FORMATS = (".png", ".svg", ".pdf")
 PLOTTABLE = METRICS + ("eta",)  # eta: the learning rate of each epoch, as a schedule set it
 
 LABELS = {"evaluation_accuracy": "evaluation accuracy (%)", "training_accuracy": "training accuracy (%)",
@@ -30,6 +31,10 @@ def _pyplot():
 def plot_runs(runs, panels, out, from_epoch: int = 0, title: str | None = None) -> Path:
     """Draw one panel per entry of `panels` ("metric" or "metric+metric") for the runs; write `out` (PNG, SVG,
     PDF by its suffix). `runs` are Run objects from specnet.runs.load_run."""
+    out = Path(out)
+    if out.suffix.lower() not in FORMATS:
+        raise SpecError(f"cannot draw a {out.suffix or 'file without a suffix'}: the picture is a PNG, SVG or PDF "
+                        "file", file="--out", got=str(out), hint=f"Give a name ending in {', '.join(FORMATS)}.")
     for panel in panels:
         for metric in panel.split("+"):
             if metric not in PLOTTABLE:
@@ -61,10 +66,14 @@ def plot_runs(runs, panels, out, from_epoch: int = 0, title: str | None = None) 
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out, dpi=110)
+    except OSError as e:
+        raise SpecError(f"cannot write the picture: {e.strerror or e}", file="--out", got=str(out),
+                        hint="Give a file in a folder you can write to.") from None
+    finally:
+        plt.close(fig)
     return out
 
 

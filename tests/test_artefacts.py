@@ -459,3 +459,18 @@ def test_a_damaged_or_replaced_cache_entry_is_decoded_again(tmp_path, monkeypatc
     assert intact()
     assert sorted(p.name for p in cache_dir().iterdir()) == [cached.name, sidecar.name]  # no temporary files left
 
+
+# --- plot --out ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, message", [("x.txt", r"--out: cannot draw a \.txt: the picture is a PNG, SVG or PDF "
+                                                     r"file\. Got '.*x.txt'\. Give a name ending in \.png, \.svg, \.pdf"),
+                                           ("x", r"--out: cannot draw a file without a suffix")])
+def test_plot_to_another_kind_of_file_is_one_line(run, capsys, tmp_path, name, message):
+    one_line(capsys, "plot", run, "--out", tmp_path / name, file="--out", message=message)
+
+
+def test_plot_into_a_folder_that_cannot_be_made_is_one_line(run, capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    (tmp_path / "file").write_text("")
+    one_line(capsys, "plot", run, "--out", tmp_path / "file" / "sub" / "p.png", file="--out",
+             message=r"--out: cannot write the picture: Not a directory")
