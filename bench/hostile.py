@@ -41,6 +41,29 @@ def _npz_claiming(path: Path, shape) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _run_with_claiming_model(folder: Path) -> str:
+    """Train TINY into a run folder, then replace its model.npz by one whose w0 claims 37 GiB (the checksum
+    in model.json made to match); return the run folder."""
+    import json
+    (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    subprocess.run([sys.executable, "-c", "from specnet.cli import main; main()", "run", "tiny.yaml",
+                    "--runs-dir", "runs"], cwd=folder, capture_output=True, check=True)
+    (run,) = (folder / "runs").iterdir()
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (100_000, 50_000)})
+    with zipfile.ZipFile(run / "model.npz") as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    members["w0.npy"] = header.getvalue() + b"\0" * 64
+    (run / "model.npz").unlink()
+    with zipfile.ZipFile(run / "model.npz", "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    meta = json.loads((run / "model.json").read_text())
+    meta["sha256"] = hashlib.sha256((run / "model.npz").read_bytes()).hexdigest()
+    (run / "model.json").write_text(json.dumps(meta))
+    return str(run)
+
+
 def cases(folder: Path) -> list:
     """Return (name, specnet arguments) after writing each case's files into `folder`."""
     def spec(name, text):
@@ -66,6 +89,7 @@ def cases(folder: Path) -> list:
         ("a CSV line of 8 MB", ["validate", spec("csv.yaml", TINY.replace(
             "{type: inline, inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0], [1], [1], [0]]}",
             f"{{type: csv, path: long.csv, sha256: {long_sha}, label: kind}}"))]),
+        ("a model.npz claiming 37 GiB", ["evaluate", _run_with_claiming_model(folder)]),
     ]
 
 
