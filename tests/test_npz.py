@@ -2,6 +2,7 @@
 and a fuzz of damaged archives."""
 import hashlib
 import io
+import os
 import zipfile
 
 import numpy as np
@@ -65,7 +66,8 @@ def test_a_header_claiming_a_huge_array_is_refused_before_reading(tmp_path):
         read_npz(tmp_path / "d.npz", sha, 0)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("SPECNET_FUZZ_EXAMPLES", "150")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_fuzz_damaged_archives_give_arrays_or_one_data_error(tmp_path, data):
     buf = io.BytesIO()

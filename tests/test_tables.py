@@ -1,6 +1,7 @@
 """Your own tables: the CSV source (header, class names, split, errors with file and line), input scaling
 fitted on the training rows only and saved with the model, and a fuzz of the CSV reader."""
 import hashlib
+import os
 import json
 
 import numpy as np
@@ -96,7 +97,8 @@ def test_not_utf8_and_wrong_checksum_are_refused(tmp_path):
         read_csv(path, "0" * 64, "kind")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("SPECNET_FUZZ_EXAMPLES", "300")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(st.binary(max_size=300), st.text(alphabet=st.sampled_from('ab,;"\n\r1.5-e kind\x00\t'), max_size=200)))
 def test_fuzz_the_reader_gives_arrays_or_one_data_error(tmp_path, content):
     path, sha = write(tmp_path, content if isinstance(content, bytes) else "a,kind\n" + content)
