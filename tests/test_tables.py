@@ -1,8 +1,8 @@
 """Your own tables: the CSV source (header, class names, split, errors with file and line), input scaling
 fitted on the training rows only and saved with the model, and a fuzz of the CSV reader."""
 import hashlib
-import os
 import json
+import os
 
 import numpy as np
 import pytest
