@@ -127,8 +127,10 @@ def main() -> int:
             bad += not ok
             if not ok:
                 print("\n".join(m["lines"][-5:]), file=sys.stderr)
+            message = (m["lines"] or [""])[0].replace(f"{folder}/", "")[:110].replace("|", "/")
             rows.append(f"| {name} | {m['code']} | {m['seconds']:.2f} | {m['rss_mb']:.0f} | {'yes' if ok else 'NO'} | "
-                        f"{(m['lines'] or [''])[0][:110].replace('|', '/')} |")
+                        f"`{message}` |" if message else f"| {name} | {m['code']} | {m['seconds']:.2f} | "
+                        f"{m['rss_mb']:.0f} | {'yes' if ok else 'NO'} | |")
         print("| case | exit | seconds | max RSS MB | one line | message |\n|---|---|---|---|---|---|")
         print("\n".join(rows))
         return 1 if bad else 0
