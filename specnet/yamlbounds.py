@@ -44,8 +44,12 @@ def check_text(text: str, file, loader=yaml.SafeLoader) -> None:
         char = chr(e.character) if isinstance(e.character, int) else e.character
         raise SpecError(f"control character {char!r} at column {column}: a spec is plain text", file=file,
                         line=line, hint="Remove it (an editor can show invisible characters).") from None
-    except yaml.YAMLError:
-        pass  # a syntax error: the loader reports it with its line
+    except yaml.YAMLError as e:
+        if "nesting depth" in str(e):  # libyaml >= 0.2.6 stops at 1,000 levels, before the events come
+            mark = getattr(e, "problem_mark", None)
+            raise SpecError(f"nested more than {MAX_DEPTH} levels deep", file=file, line=mark.line + 1 if mark else None,
+                            hint="A spec is a few levels of keys.") from None
+        # any other syntax error: the loader reports it with its line
     finally:
         parser.dispose()
 
