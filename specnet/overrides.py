@@ -29,8 +29,9 @@ def parse_override(text: str) -> tuple:
     try:
         value = parse_yaml(f"v: {raw}" if raw.strip() else "v: null", where).data["v"]
     except SpecError as e:
-        if not e.message.startswith("invalid YAML"):  # a bound or a rule of specs: said as it is
-            raise SpecError(e.message, file=where, got=e.got, hint=e.hint) from None
+        if not e.message.startswith("invalid YAML"):  # a bound or a rule of specs: said as it is, its column
+            message = re.sub(r"at column (\d+)", lambda m: f"at column {int(m[1]) - 3} of the value", e.message)
+            raise SpecError(message, file=where, got=e.got, hint=e.hint) from None  # counted after "v: "
         raise SpecError(f"the value is not valid YAML: {e.message.removeprefix('invalid YAML: ')}", file=where,
                         hint="Quote a value with special characters: --set 'path=[1, 2]'.") from None
     return parts, value

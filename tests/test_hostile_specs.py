@@ -55,7 +55,7 @@ def test_a_hostile_document_is_one_line_fast_and_small(write_spec, text, line, m
     ("²=1", "²: unknown key '²'"),
     ("2=x", "2: unknown key '2'"),
     ("training.optimizer.eta=.inf", "must be a finite number"),
-    ("description=a\x01b", "control character '\\x01'"),
+    ("description=a\x01b", "control character '\\x01' at column 2 of the value"),
     ("network.layers.0.size=3", None),
 ])
 def test_odd_set_paths_and_values(override, message):
