@@ -9,25 +9,14 @@ from __future__ import annotations
 import copy
 import math
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from specnet.errors import SpecError
-from specnet.yamlbounds import Budget, check_text, read_spec_text
+from specnet.yamlbounds import Budget, Loader as _Loader, check_text, read_spec_text
 from specnet.resources import SPEC_SUFFIXES, is_bare_name, shipped_spec, spec_file
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """The safe loader (libyaml's where PyYAML has it: parsing every shipped spec takes a tenth of the
-    time) that also reads 1e-3 as a float (YAML 1.1 wants 1.0e-3)."""
-
-
-_Loader.yaml_implicit_resolvers = {k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-_Loader.add_implicit_resolver("tag:yaml.org,2002:float",
-                              re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list("-+0123456789"))
 
 
 @dataclass(frozen=True)
@@ -76,7 +65,6 @@ def _walk(node, loader, path, origins, file, kind, budget):
         raise SpecError(f"YAML tag {node.tag} is not allowed: a spec is data, never code", file=file, line=line,
                         path=path, hint="Remove the !! tag.")
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
         out = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
@@ -92,7 +80,13 @@ def _walk(node, loader, path, origins, file, kind, budget):
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_walk(n, loader, path + (i,), origins, file, kind, budget) for i, n in enumerate(node.value)]
-    value = loader.construct_object(node, deep=True)
+    try:
+        value = loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError):  # an integer of more than 4,300 digits
+        value = OverflowError
+    if value is OverflowError or isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**63:
+        raise SpecError("is not a number specnet can hold: integers stop at 2**63", file=file, line=line, path=path,
+                        got=node.value, hint="Is a digit repeated by mistake?")
     if isinstance(value, float) and not math.isfinite(value):
         raise SpecError("must be a finite number", file=file, line=line, path=path, got=node.value,
                         hint="specnet takes no infinities or NaN (YAML reads 1e999 as infinity).")
@@ -138,11 +132,11 @@ def read_yaml(path, expand=None, kind: str = "file", _chain: tuple = ()) -> Docu
     file, line = doc.where(("extends",))
     if not isinstance(base, str):
         raise SpecError("extends must be the path of a base spec", file=file, line=line, path="extends", got=base)
-    if Path(base).is_absolute() or (not is_bare_name(base) and not base.endswith(SPEC_SUFFIXES)):
+    if "\0" in base or Path(base).is_absolute() or (not is_bare_name(base) and not base.endswith(SPEC_SUFFIXES)):
         raise SpecError("extends names a .yaml spec relative to this one, or a shipped spec by name", file=file,
                         line=line, path="extends", got=base, hint="For example: extends: ../base.yaml, or extends: ch1_sgd.")
     base_path = path.parent / base
-    if not base_path.is_file() and is_bare_name(base):  # extends: ch1_sgd, a shipped spec by name
+    if not _is_file(base_path) and is_bare_name(base):  # extends: ch1_sgd, a shipped spec by name
         try:
             base_path = shipped_spec(base)
         except SpecError as e:
@@ -151,7 +145,7 @@ def read_yaml(path, expand=None, kind: str = "file", _chain: tuple = ()) -> Docu
                                  f" {e.hint}") from None
     if base_path.resolve() in _chain + (path.resolve(),):
         raise SpecError("extends makes a cycle", file=file, line=line, path="extends", got=base)
-    if not base_path.is_file():
+    if not _is_file(base_path):
         raise SpecError("no such base spec", file=file, line=line, path="extends", got=base,
                         hint=f"The path is relative to the folder of {path}; a bare name (ch1_sgd) is a shipped spec.")
     parent = read_yaml(base_path, expand, "base", _chain + (path.resolve(),))  # errors name its own file:line
@@ -162,6 +156,14 @@ def read_yaml(path, expand=None, kind: str = "file", _chain: tuple = ()) -> Docu
         parent.data.pop(own, None)
     _rebase(parent.data.get("data", {}).get("source"), base_path.parent, path.parent)
     return merged(parent, doc, expand)
+
+
+def _is_file(path: Path) -> bool:
+    """Return whether `path` is a regular file; a name too long for the file system, or holding a NUL, is not."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _rebase(source, frm: Path, to: Path) -> None:

@@ -42,8 +42,11 @@ def validate_files(paths) -> list:
     return results
 
 
-def _gh(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def _gh(text: str, prop: bool = False) -> str:
+    """Escape a workflow command's message (or, with `prop`, a property such as file=): a file named
+    "a\n::add-mask::x" or "b,title=y.yaml" must not start a command or add a property of its own."""
+    text = str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
 def render(results, form: str = "text") -> str:
@@ -55,7 +58,7 @@ def render(results, form: str = "text") -> str:
     for f, problems in results:
         for p in problems:
             if form == "github":
-                where = f"file={p.file or f}" + (f",line={p.line}" if p.line else "")
+                where = f"file={_gh(p.file or f, prop=True)}" + (f",line={p.line}" if p.line else "")
                 lines.append(f"::error {where},title=specnet::{_gh(str(p))}")
             else:
                 lines.append(str(p))

@@ -34,7 +34,6 @@ HOSTILE = {
                "1,000,000,001 x 50,000 examples"),
     "take_without_data": ("data:\n  source: mnist\n  training: {split: training, take: 10000000000}\n",
                           "data.training.take", 4, "the training examples, 10,000,000,000"),
-    "astronomic": (LAYERS.format(size=10**400), "network.layers[0].size", 5, "10^"),
 }
 
 

@@ -34,6 +34,10 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     ("specnet: 1\ntraining: {epochs: 1, optimizer: {type: [sgd], eta: 1}}\n", 2,
      "training.optimizer.type: the optimizer's type must be a name. Got ['sgd']"),
     ("just text\n", 1, "a spec must be a mapping of keys to values; this file is a text"),
+    ("specnet: 1\nseed: " + "1" * 5000 + "\n", 2, "seed: is not a number specnet can hold"),
+    ("specnet: 1\nnetwork: {input: " + "9" * 400 + "}\n", 2, "network.input: is not a number specnet can hold"),
+    ("specnet: 1\nseed: 1" + ":1" * 300000 + "\n", 2, "seed: must be an integer"),  # not base 60: 45 s
+    ("specnet: 1\nbomb: {!!merge m: [{a: 1}]}\n", 2, "YAML tag"),
     ("x" * (1 << 20) + "\n", None, "larger than 1 MB"),
 ])
 def test_a_hostile_document_is_one_line_fast_and_small(write_spec, text, line, message):
@@ -123,5 +127,28 @@ def test_a_spec_file_is_read_bounded_and_as_utf8(tmp_path):
     (tmp_path / "u.yaml").write_bytes(b"specnet: 1\ndescription: \"\xff\"\n")
     with pytest.raises(SpecError, match=r"u.yaml:2: not UTF-8 text \(byte 15 of the line\)\. Save the spec as UTF-8"):
         load_spec(tmp_path / "u.yaml")
-    with pytest.raises(SpecError, match="larger than 1 MB"):
+    with pytest.raises(SpecError, match="dev/zero: not a regular file"):
         load_spec("/dev/zero")
+
+
+def test_github_annotations_escape_a_hostile_file_name(tmp_path, capsys):
+    from specnet.cli import main
+    name = "a\n::add-mask::hello\n::warning file=b.yaml,title=x::pwned,c.yaml"
+    (tmp_path / name).write_text("specnet: 1\nseed: x\n")
+    with pytest.raises(SystemExit):
+        main(["validate", "--format", "github", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert len(out.strip().splitlines()) == 1 and out.startswith("::error file=")
+    assert "%0A%3A%3Aadd-mask%3A%3Ahello" in out and "b.yaml%2Ctitle=x" in out
+
+
+def test_a_fifo_or_a_nul_is_one_line_and_never_blocks(tmp_path):
+    os.mkfifo(tmp_path / "f.yaml")
+    with pytest.raises(SpecError, match="f.yaml: not a regular file: a spec is one"):
+        load_spec(tmp_path / "f.yaml")
+    (tmp_path / "n.yaml").write_text('specnet: 1\nextends: "a\\0.yaml"\n')
+    with pytest.raises(SpecError, match=r"n.yaml:2: extends: extends names a .yaml spec"):
+        load_spec(tmp_path / "n.yaml")
+    (tmp_path / "l.yaml").write_text(f"specnet: 1\nextends: {'a' * 300}.yaml\n")
+    with pytest.raises(SpecError, match=r"l.yaml:2: extends: no such base spec"):
+        load_spec(tmp_path / "l.yaml")
