@@ -17,9 +17,11 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # folders and model files) was planned at 3,700; the guards on specs alone took 3,610, and checking run
 # folders and model files before use (artefacts.py, modelcheck.py: every key of run.json, model.json and
 # the .jsonl files, each .npz member's header, the spec's digest, the model against the spec, network2's
-# shapes; strict JSON out with strictjson.py; the verified data cache) takes it to 3,930.
+# shapes; strict JSON out with strictjson.py; the verified data cache) takes it to 3,930, and the fixes of an
+# attacker's review (no tags, no base-60 numbers, numbers that fit the network's dtype, bounded IDX and
+# .jsonl reading, cut messages) to 4,150.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 3930
+MODULE_LIMIT, TOTAL_LIMIT = 150, 4150
 
 
 def code_lines(path: Path) -> int:
