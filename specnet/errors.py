@@ -25,6 +25,17 @@ def shown(value, limit: int = 200) -> str:
     return f"{text[:limit - 4]}...{quote} ({len(text)} characters)"
 
 
+def cut(text, limit: int = 200) -> str:
+    """Return str(text) cut to `limit` characters, saying how long it was (for a file name, a header cell or
+    a library's error text in a message).
+
+        >>> cut("x" * 300)[-22:]
+        'xx... (300 characters)'
+    """
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit - 4]}... ({len(text)} characters)"
+
+
 def format_path(path) -> str:
     """Return a path tuple as dots with [i] for list indices: ('a', 0, 'b') -> 'a[0].b'."""
     out = ""

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from specnet.errors import DataError
+from specnet.errors import DataError, cut
 from specnet.resources import REINSTALL, mnist_dir
 
 _sums: dict = {}
 _BUNDLED = f"The bundled MNIST is damaged. {REINSTALL} In a checkout: git checkout -- data/mnist."
 DAMAGED = (OSError, EOFError, zlib.error)  # what reading a damaged gzip or truncated file can raise
+MAX_BYTES = 4 << 30  # of IDX data, as of a data .npz: MNIST's training images take 47 MB
 
 
 def sha256(path: Path) -> str:
@@ -37,13 +38,19 @@ def sha256(path: Path) -> str:
 
 
 def require(path: Path, where) -> Path:
-    """Raise a DataError at spec path `where` unless `path` is a readable file."""
-    if path.exists() and not path.is_file():
+    """Raise a DataError at spec path `where` unless `path` is a readable file (a path the system refuses,
+    too long or holding a NUL character, is not one)."""
+    try:
+        found, regular, folder = path.exists(), path.is_file(), path.parent.exists()
+    except (OSError, ValueError) as e:
+        raise DataError(f"cannot use this path for a data file: {getattr(e, 'strerror', None) or e}", path=where,
+                        got=str(path), hint="Check the path (relative to the spec file).") from None
+    if found and not regular:
         raise DataError("not a regular file: a data file must be one", path=where, got=str(path))
-    if not path.is_file():
+    if not regular:
         raise DataError("data file not found", path=where, got=str(path),
-                        hint="Check the path (relative to the spec file)." if path.parent.exists()
-                        else f"The folder {path.parent} does not exist.")
+                        hint="Check the path (relative to the spec file)." if folder
+                        else f"The folder {cut(path.parent)} does not exist.")
     return path
 
 
@@ -71,30 +78,37 @@ def _open(path: Path):
     return gzip.open(path, "rb") if gz else open(path, "rb")
 
 
-def _parse_header(head: bytes, path: Path, where) -> tuple:
+def _parse_header(f, path: Path, where) -> tuple:
+    """Read an IDX header from the open file `f`; return its shape, refusing no dimensions and more than
+    MAX_BYTES of data (counted in Python ints: numpy's product of (20, 1539092, 989540, 48448661) wraps to 16)."""
+    head = f.read(4)
     if len(head) < 4 or head[:2] != b"\0\0" or head[2] != 0x08:
-        raise DataError(f"{path} is not an IDX file of unsigned bytes", path=where, got=head[:4].hex(),
+        raise DataError(f"{cut(path)} is not an IDX file of unsigned bytes", path=where, got=head[:4].hex(),
                         hint="Expected the header 0000 08 NN (see yann.lecun.com/exdb/mnist).")
-    ndim = head[3]
-    if len(head) < 4 + 4 * ndim:
-        raise DataError(f"{path} ends inside its IDX header", path=where)
-    return tuple(int.from_bytes(head[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    head += f.read(4 * head[3])
+    if head[3] == 0 or len(head) < 4 + 4 * head[3]:
+        raise DataError(f"{cut(path)} " + ("ends inside its IDX header" if head[3] else "has an IDX header of 0 "
+                        "dimensions: IDX data has at least one"), path=where, hint="The file is damaged: restore it.")
+    shape = tuple(int.from_bytes(head[4 + 4 * i: 8 + 4 * i], "big") for i in range(head[3]))
+    if math.prod(shape) > MAX_BYTES:
+        raise DataError(f"{cut(path)}: its IDX header promises an array of shape {shape}, more than "
+                        f"{MAX_BYTES >> 30} GiB", path=where, hint="Is this the right file?")
+    return shape
 
 
 def idx_shape(path: Path, where) -> tuple:
     """Return the shape stored in an IDX file's header, reading only the header."""
     try:
         with _open(require(path, where)) as f:
-            head = f.read(4)
-            head += f.read(4 * head[3] if len(head) == 4 else 0)
+            return _parse_header(f, path, where)
     except DAMAGED as e:
-        raise DataError(f"cannot read {path}: {e}", path=where, hint="The file is damaged: restore it.") from None
-    return _parse_header(head, path, where)
+        raise DataError(f"cannot read {cut(path)}: {cut(e)}", path=where, hint="The file is damaged: restore it.") from None
 
 
 def read_idx(path: Path, expected_sha256: str, where) -> np.ndarray:
     """Return the uint8 array of a checked IDX file, from the cache when it has been decoded before (and the
-    cache entry is intact: see `_from_cache`)."""
+    cache entry is intact: see `_from_cache`). At most the bytes its header promises are decompressed, and one
+    more to tell a longer file (a gzip bomb inflates no further)."""
     digest = verify(path, expected_sha256, where)
     cached = cache_dir() / f"{digest}.npy"
     array = _from_cache(cached, idx_shape(path, where))
@@ -102,14 +116,15 @@ def read_idx(path: Path, expected_sha256: str, where) -> np.ndarray:
         return array
     try:
         with _open(path) as f:
-            raw = f.read()
+            shape = _parse_header(f, path, where)
+            count = math.prod(shape)
+            raw = f.read(count + 1)
     except DAMAGED as e:
-        raise DataError(f"cannot decompress {path}: {e}", path=where, hint="The file is damaged: restore it.") from None
-    shape = _parse_header(raw[:4 + 4 * raw[3]] if len(raw) > 3 else raw, path, where)
-    start, count = 4 + 4 * len(shape), int(np.prod(shape))
-    if len(raw) - start != count:
-        raise DataError(f"{path} holds {len(raw) - start} bytes of data, its header promises {count}", path=where)
-    array = np.frombuffer(raw, dtype=np.uint8, offset=start).reshape(shape)
+        raise DataError(f"cannot decompress {cut(path)}: {cut(e)}", path=where, hint="The file is damaged: restore it.") from None
+    if len(raw) != count:
+        held = f"more than {count:,}" if len(raw) > count else f"{len(raw):,}"
+        raise DataError(f"{cut(path)} holds {held} bytes of data, its header promises {count:,}", path=where)
+    array = np.frombuffer(raw, dtype=np.uint8).reshape(shape)
     _to_cache(cached, array)
     return array
 

@@ -5,6 +5,7 @@ and `load(base, splits)` -> {split: (x, y)}, x of shape (N, features), y integer
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,7 +64,7 @@ class IDXSource:
             raise DataError(f"validation takes {self.validation} of only {n_train} training images",
                             path=WHERE + ("validation",))
         classes = int(max(int(lab.max()) for lab in labels)) + 1
-        return Info(int(np.prod(shapes["train_images"][1:])), classes, classes,
+        return Info(math.prod(shapes["train_images"][1:]), classes, classes,
                     _split_sizes(n_train, self.validation, shapes["test_images"][0]))
 
     def _read(self, base, role) -> np.ndarray:
