@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from specnet.artefacts import COUNT, DAMAGED_HINT, SHA, SIZES, TEXT, TEXTS, check_fields
-from specnet.errors import DataError, shown
+from specnet.errors import DataError, cut, shown
 from specnet.idx import DAMAGED
 from specnet.npyheader import ZIP_MAGIC, header
 
@@ -100,7 +100,7 @@ def read_arrays(meta: dict, path: Path) -> dict:
     except DataError:
         raise
     except (*DAMAGED, ValueError, KeyError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as e:
-        raise fail(f"cannot read it as .npz: {e}") from None
+        raise fail(f"cannot read it as .npz: {cut(e)}") from None
     n = len(meta["sizes"]) - 1
     scaled = "x_shift" in arrays
     if scaled and not all(np.isfinite(arrays[k]).all() for k in ("x_shift", "x_scale")):

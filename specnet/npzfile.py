@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from specnet.errors import DataError
+from specnet.errors import DataError, cut
 from specnet.idx import DAMAGED, verify
 from specnet.npyheader import header
 
@@ -40,7 +40,7 @@ def read_npz(path: Path, sha256: str, validation: int, where=("data", "source"))
     except DataError:
         raise
     except (*DAMAGED, ValueError, KeyError, zipfile.BadZipFile) as e:
-        raise DataError(f"cannot read {path} as .npz: {e}", path=where,
+        raise DataError(f"cannot read {cut(path)} as .npz: {cut(e)}", path=where,
                         hint="Write it with numpy.savez (no object arrays).") from None
     for name, a in arrays.items():
         _check_array(name, a, fail)

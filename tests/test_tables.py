@@ -54,7 +54,7 @@ def test_integer_labels_sort_as_numbers(tmp_path):
     ("a,b,knd\n1,2,cat\n", 1, "no column 'kind' in the header. Columns: a, b, knd. Did you mean 'knd'?"),
     ("", 1, "the file is empty"),
     ("a,b,kind\n", 1, "a header but no rows"),
-    ("a,a,kind\n1,2,cat\n", 1, "names column 'a' twice"),
+    ("a,a,kind\n1,2,cat\n", 1, "names a column twice. Got 'a'"),
     ('a,b,kind\n1,"2,cat\n', 2, "not a well-formed CSV"),
 ])
 def test_a_bad_table_is_one_error_at_its_file_and_line(tmp_path, text, line, message):
@@ -85,7 +85,7 @@ def test_a_table_needs_an_input_column(tmp_path):
 
 def test_a_label_outside_the_given_classes_names_its_line(tmp_path):
     path, sha = write(tmp_path, TABLE)
-    with pytest.raises(DataError, match=r"t.csv:5: column kind: 'bird' is not one of the classes.*lists: cat, dog"):
+    with pytest.raises(DataError, match=r"t.csv:5: column kind: not one of the classes\. Got 'bird'.*lists: cat, dog"):
         read_csv(path, sha, "kind", classes=["cat", "dog"])
 
 
