@@ -4,7 +4,6 @@ yields CheckErrors (path, message, got, hint); `info` describes the data (None i
 from __future__ import annotations
 
 import math
-import numbers
 
 from specnet.activations import ACTIVATIONS
 from specnet.errors import CheckError
@@ -149,28 +148,6 @@ def model(spec, info):
                          hint="Remove the training section: the baseline is fitted to the training data.")
 
 
-def _numbers(value, path=()):
-    """Yield (path, number) for every number that is not an integer in plain spec data."""
-    if isinstance(value, dict):
-        for key, v in value.items():
-            yield from _numbers(v, path + (key,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _numbers(v, path + (i,))
-    elif isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
-        yield path, value
-
-
-@CHECKS.register("finite")
-def finite(spec, info):
-    """Every number is finite: training on NaN or infinity gives NaN (a YAML file's .nan, .inf and 1e999 are
-    refused when read; this also covers specs made from dicts, spec_from_dict)."""
-    for path, value in _numbers(spec.resolved):
-        if not math.isfinite(value):
-            yield CheckError("must be a finite number", path=path, got=value,
-                             hint="NaN and infinity are not values to train with; a very large number is allowed.")
-
-
 @CHECKS.register("memory")
 def memory(spec, info):
     """The spec's arrays must fit in the memory allowed (estimated by specnet.memory, before any is made)."""
@@ -181,10 +158,11 @@ def memory(spec, info):
         yield problem
 
 
-# The training section's checks live in their own module; importing it registers them here.
-from specnet import training_checks  # noqa: E402,F401  (after CHECKS exists: it registers into it)
+# The training section's checks, and those of the numbers a spec holds, live in their own modules;
+# importing them registers them here.
+from specnet import number_checks, training_checks  # noqa: E402,F401  (after CHECKS exists: they register into it)
 
-NEED_NO_NETWORK = ("model", "splits", "expectations", "expansion", "finite", "memory")
+NEED_NO_NETWORK = ("model", "splits", "expectations", "expansion", "finite", "dtype_range", "memory")
 
 
 def run_checks(spec, info) -> list:
