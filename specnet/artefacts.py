@@ -21,7 +21,11 @@ from specnet.metrics import METRICS
 from specnet.strictjson import NAMES, restore
 
 MiB = 1 << 20
-JSON_BYTES, JSONL_BYTES, JSONL_LINES, DEPTH = 16 * MiB, 64 * MiB, 1_000_000, 16
+JSON_BYTES, DEPTH = 16 * MiB, 16
+# metrics.jsonl has a line per epoch; checks.jsonl a line per monitor_every images (monitor_every 1,000 on
+# MNIST's 50,000 training images writes 50 lines an epoch: 250,000 lines are 5,000 such epochs). A line takes
+# about 200 bytes.
+JSONL_BYTES, JSONL_LINES, CHECKS_BYTES, CHECKS_LINES = 16 * MiB, 100_000, 64 * MiB, 250_000
 DAMAGED_HINT = "The run folder is damaged or was changed by hand: train the spec again."
 NUMBER, COUNT, TEXT, TEXTS, NUMBERS, OBJECT, SHA, SIZES = (
     "a number", "a whole number >= 0", "a string", "a list of strings", "a list of numbers", "a JSON object",
@@ -41,12 +45,17 @@ ROW = {"epoch": (COUNT, None), "eta": (NUMBER, None), "images": (COUNT,), "stop"
        **{f"{role}_{n}": (COUNT,) for role in ("training", "evaluation") for n in ("correct", "total")}}
 
 
-def read_text(path: Path, limit: int, what: str = "file") -> str:
-    """Return a file's text after checking that it is a regular file of at most `limit` bytes, in UTF-8."""
+def _regular(path: Path) -> Path:
     path = Path(path)
     if not path.is_file():
         raise DataError("no such file" if not path.exists() else "not a regular file", file=str(path),
                         hint="Give a folder made by `specnet run`, or its model.json.")
+    return path
+
+
+def read_text(path: Path, limit: int, what: str = "file") -> str:
+    """Return a file's text after checking that it is a regular file of at most `limit` bytes, in UTF-8."""
+    path = _regular(path)
     try:
         with open(path, "rb") as f:
             data = f.read(limit + 1)  # never more: the file may grow while it is read
@@ -95,11 +104,9 @@ def read_jsonl(path: Path, required=("epoch",)) -> list:
     restored (a missing file has none)."""
     if not Path(path).exists():
         return []
-    lines = read_text(path, JSONL_BYTES, "metrics file").splitlines()
-    if len(lines) > JSONL_LINES:
-        raise DataError(f"it has {len(lines):,} lines, more than {JSONL_LINES:,}", file=str(path), hint=DAMAGED_HINT)
     rows = []
-    for number, text in enumerate(lines, 1):
+    for number, text in _lines(_regular(path), *((CHECKS_BYTES, CHECKS_LINES) if Path(path).name == "checks.jsonl"
+                                                 else (JSONL_BYTES, JSONL_LINES))):
         if text.strip():
             row = check_fields(parse_json(text, path, number), ROW, required, path, number)
             if not all(isinstance(v, str) and v in NAMES for v in row.get("nonfinite", {}).values()):
@@ -107,6 +114,24 @@ def read_jsonl(path: Path, required=("epoch",)) -> list:
                                 line=number, got=row["nonfinite"], hint=DAMAGED_HINT)
             rows.append(restore(row))
     return rows
+
+
+def _lines(path: Path, size: int, most: int):
+    """Yield (number, text) of a .jsonl file's lines, read one at a time (64 MB of newlines held as a list of
+    lines took 644 MB): refuse more than `size` bytes or `most` lines as soon as the reader reaches them."""
+    try:
+        with open(path, "rb") as f:
+            total = 0
+            for number, data in enumerate(iter(lambda: f.readline(size + 1 - total), b""), 1):
+                total += len(data)
+                if total > size or number > most:
+                    raise DataError(f"it has more than {size:,} bytes" if total > size else
+                                    f"it has more than {most:,} lines", file=str(path), hint=DAMAGED_HINT)
+                yield number, data.decode("utf-8")
+    except OSError as e:
+        raise DataError(f"cannot read it: {e.strerror or e}", file=str(path), hint=DAMAGED_HINT) from None
+    except UnicodeDecodeError as e:
+        raise DataError(f"not UTF-8 text (byte {e.start})", file=str(path), line=number, hint=DAMAGED_HINT) from None
 
 
 def _depth(value) -> int:

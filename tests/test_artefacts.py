@@ -184,7 +184,7 @@ def _no_sha(f):
 
 def _huge_model_json(f):
     with open(f / "model.json", "ab") as out:
-        out.truncate(65 << 20)  # sparse: 65 MiB that take no disk
+        out.truncate(9 << 20)  # sparse: 9 MiB that take no disk
 
 
 @pytest.mark.parametrize("tamper, message", cases([
@@ -200,7 +200,7 @@ def _huge_model_json(f):
     (_set(version=2), r"model.json: version: a model.json version this specnet cannot read"),
     (_set(classes=[1, 2]), r"model.json: classes: must be a list of strings or null"),
     (_set(sha256="abc"), r"model.json: sha256: must be 64 hexadecimal digits"),
-    (_huge_model_json, r"model.json: it has more than 67,108,864 bytes"),
+    (_huge_model_json, r"model.json: it has more than 8,388,608 bytes"),
 ]))
 def test_a_tampered_model_json_is_one_line(run, capsys, tamper, message):
     tamper(run)
@@ -280,7 +280,7 @@ TAMPERED_RUNS = cases([
     (_metrics_line(1, '[1, 2]'), "metrics.jsonl", r"metrics.jsonl:1: must be a JSON object\. Got 'list'"),
     (_metrics_line(1, '{"epoch": 0, "nonfinite": {"eta": "huge"}}'), "metrics.jsonl",
      r"metrics.jsonl:1: nonfinite: must map keys to one of"),
-    (_many_lines, "metrics.jsonl", r"metrics.jsonl: it has 11 lines, more than 10"),
+    (_many_lines, "metrics.jsonl", r"metrics.jsonl: it has more than 10 lines"),
     (_checks_line, "checks.jsonl", r"checks.jsonl:1: images: must be a whole number >= 0\. Got -4"),
 ])
 

@@ -186,6 +186,38 @@ def test_an_extends_path_the_system_refuses_is_one_line(tmp_path, capsys, extend
     one_short_line(capsys, tmp_path, "validate", tmp_path / "s.yaml")
 
 
+# --- 4. run folders and model files: bounded before they are parsed --------------------------------------------
+
+def test_metrics_jsonl_of_more_lines_than_epochs_is_refused_without_reading_it_whole(tmp_path):
+    (tmp_path / "metrics.jsonl").write_bytes(b'{"epoch": 0}\n' * 100_001)
+    with pytest.raises(DataError, match="more than 100,000 lines"):
+        artefacts.read_jsonl(tmp_path / "metrics.jsonl")
+    (tmp_path / "metrics.jsonl").write_bytes(b"\n" * (17 << 20))  # before: 17 M lines held as a list
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match="more than"):
+            artefacts.read_jsonl(tmp_path / "metrics.jsonl")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20, f"{peak:,} bytes"
+
+
+def test_model_json_is_bounded_by_the_books_largest_network2_file(tmp_path):
+    rng = np.random.default_rng(0)
+    sizes = [784, 100, 10]
+    book = {"sizes": sizes, "cost": "CrossEntropyCost",
+            "weights": [rng.standard_normal((y, x)).tolist() for x, y in zip(sizes, sizes[1:])],
+            "biases": [rng.standard_normal((y, 1)).tolist() for y in sizes[1:]]}
+    (tmp_path / "book.json").write_text(json.dumps(book))
+    assert (tmp_path / "book.json").stat().st_size < MODEL_JSON_BYTES <= 8 << 20
+    assert load_model(tmp_path / "book.json")["sizes"] == sizes
+    with open(tmp_path / "big.json", "wb") as f:
+        f.truncate(MODEL_JSON_BYTES + 1)
+    with pytest.raises(DataError, match="more than 8,388,608 bytes"):
+        load_model(tmp_path / "big.json")
+
+
 # --- 5. a CSV of 100,000 columns ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("label", ["label", "missing"])
