@@ -79,6 +79,7 @@ def validate_schema(doc) -> None:
     """Raise SchemaError(s) for every place where `doc.data` breaks the schema; return None if valid."""
     from specnet.schema_errors import NO, explain
 
+    raise_all(list(_too_long(doc, doc.data)))  # first, so that jsonschema never walks 100,000 layers
     problems, seen = [], set()
     for err in validator().iter_errors(doc.data):
         for path, message, got, hint in explain(err):
@@ -89,3 +90,20 @@ def validate_schema(doc) -> None:
             problems.append(SchemaError(message, file=file, line=line, path=path,
                                         **({} if got is NO else {"got": got}), hint=hint))
     raise_all(problems)
+
+
+def _too_long(doc, value, path=()):
+    """Yield a SchemaError for every list longer than the schema's maxItems for it (a cheap walk)."""
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _too_long(doc, sub, path + (key,))
+    elif isinstance(value, list):
+        limit = schema_at(path).get("maxItems")
+        if limit is not None and len(value) > limit:
+            file, line = doc.where(path)
+            yield SchemaError(f"must have at most {limit:,} items", file=file, line=line, path=path,
+                              got=f"{len(value):,} items")
+            return
+        for i, sub in enumerate(value):
+            if isinstance(sub, (dict, list)):
+                yield from _too_long(doc, sub, path + (i,))

@@ -38,7 +38,7 @@ for _tag, _pattern, _first in (
     Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
-MAX_BYTES, MAX_DEPTH, MAX_VALUES = 1 << 20, 64, 100_000
+MAX_BYTES, MAX_DEPTH, MAX_VALUES = 1 << 20, 64, 30_000  # a hand-set 784 x 30 layer fits
 _OPEN, _CLOSE = (yaml.MappingStartEvent, yaml.SequenceStartEvent), (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
