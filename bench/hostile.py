@@ -3,7 +3,7 @@ process, timed, with its peak memory (max RSS) measured; a valid spec is the bas
 
     python -m bench.hostile            # prints the table; docs/security.md quotes it
 
-Every case must end with exit code 2 (1 for a run whose bounds fail) and one line on stderr or stdout, no
+Every case must end with exit code 2 and one line on stderr or stdout, no
 traceback: the script says so for each and exits with 1 if any case does not.
 """
 from __future__ import annotations
@@ -41,6 +41,17 @@ def _npz_claiming(path: Path, shape) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _gzip_bomb(path: Path) -> str:
+    """Write an IDX label file whose header promises 10 labels but whose gzip stream inflates to 2 GiB."""
+    import gzip
+    with gzip.open(path, "wb", compresslevel=9) as f:
+        f.write(b"\0\0\x08\x01" + (10).to_bytes(4, "big"))
+        block = b"\0" * (1 << 24)
+        for _ in range(128):
+            f.write(block)
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _run_with_claiming_model(folder: Path) -> str:
     """Train TINY into a run folder, then replace its model.npz by one whose w0 claims 37 GiB (the checksum
     in model.json made to match); return the run folder."""
@@ -71,6 +82,14 @@ def cases(folder: Path) -> list:
         return str(folder / name)
 
     sha = _npz_claiming(folder / "bomb.npz", (10 ** 10, 4))
+    idx_sha = _gzip_bomb(folder / "labels.idx.gz")
+    import gzip
+    (folder / "images.idx.gz").write_bytes(gzip.compress(b"\0\0\x08\x03" + b"".join(
+        d.to_bytes(4, "big") for d in (10, 2, 2)) + b"\1" * 40))
+    images_sha = hashlib.sha256((folder / "images.idx.gz").read_bytes()).hexdigest()
+    merge = "&a0 {k: 1}"
+    for k in range(1, 9):
+        merge = "&a%d {!!merge m: [%s%s]}" % (k, merge, (", *a%d" % (k - 1)) * 9)
     (folder / "long.csv").write_text("a,kind\n" + "1" * (8 << 20) + ",x\n")
     long_sha = hashlib.sha256((folder / "long.csv").read_bytes()).hexdigest()
     return [
@@ -90,6 +109,16 @@ def cases(folder: Path) -> list:
             "{type: inline, inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0], [1], [1], [0]]}",
             f"{{type: csv, path: long.csv, sha256: {long_sha}, label: kind}}"))]),
         ("a model.npz claiming 37 GiB", ["evaluate", _run_with_claiming_model(folder)]),
+        ("merge keys through !!merge", ["validate", spec("tagmerge.yaml", f"specnet: 1\nbomb: {{!!merge m: [{merge}]}}\n")]),
+        ("a base-60 number of 1 MB", ["validate", spec("sexa.yaml", "specnet: 1\nseed: 1" + ":1" * 500_000 + "\n")]),
+        ("16,000 layers", ["validate", spec("layers.yaml", "specnet: 1\nnetwork: {input: 1, layers: [" + ", ".join(
+            ["{size: 1, activation: sigmoid}"] * 16_000) + "], cost: quadratic}\n")]),
+        ("an IDX .gz inflating to 2 GiB", ["validate", spec("idx.yaml", TINY.replace(
+            "{type: inline, inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0], [1], [1], [0]]}",
+            "{type: idx, files: {" + ", ".join(
+                f"{part}_images: {{path: images.idx.gz, sha256: {images_sha}}}, "
+                f"{part}_labels: {{path: labels.idx.gz, sha256: {idx_sha}}}" for part in ("train", "test"))
+            + "}}").replace("input: 2", "input: 4").replace("training\n", "test\n"))]),
     ]
 
 

@@ -46,7 +46,7 @@ def check_text(text: str, file, loader=None) -> None:
     """Raise a SpecError if the document is too large, nested too deep, uses merge keys or holds a control
     character; parse errors themselves are left to the loader that reads it next."""
     check_size(text, file)
-    depth, parser = 0, (loader or Loader)(text)
+    depth, values, parser = 0, 0, (loader or Loader)(text)
     try:
         while parser.check_event():
             event = parser.get_event()
@@ -54,6 +54,11 @@ def check_text(text: str, file, loader=None) -> None:
                 tag = event.tag.replace("tag:yaml.org,2002:", "!!")  # !!merge, !!python/..., !!str: none is data
                 raise SpecError(f"YAML tag {tag} is not allowed: a spec is data, never code", file=file,
                                 line=event.start_mark.line + 1, hint="Remove the tag.")
+            if isinstance(event, (*_OPEN, yaml.ScalarEvent)):
+                values += 1
+                if values > MAX_VALUES:  # before any alias is expanded: the walk counts those
+                    raise SpecError(f"more than {MAX_VALUES:,} values", file=file, line=event.start_mark.line + 1,
+                                    hint="A spec this large is not a spec: keep data in a data file.")
             if isinstance(event, _OPEN):
                 depth += 1
                 if depth > MAX_DEPTH:
