@@ -14,8 +14,6 @@ import json
 import re
 from pathlib import Path
 
-import yaml
-
 from specnet.errors import DataError
 from specnet.metrics import METRICS
 from specnet.strictjson import NAMES, restore
@@ -155,17 +153,15 @@ def read_info(folder: Path) -> dict:
 def check_spec_digest(folder: Path, info: dict) -> None:
     """Refuse a run's spec.yaml whose digest is not run.json's `resolved_spec_sha256`, before it is parsed as
     a spec: the spec would not be the one the model was trained with."""
-    from specnet.yamlbounds import check_text, read_spec_text
+    from specnet.document import parse_yaml
+    from specnet.yamlbounds import read_spec_text
 
     path = Path(folder) / "spec.yaml"
     text = read_spec_text(path)
-    check_text(text, str(path))  # bounded in size and nesting; specnet writes no aliases, which could expand
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's where PyYAML has it: 5 times faster
-        aliased = any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=loader))
-        data = None if aliased else yaml.load(text, Loader=loader)
+    try:  # the bounded loader of every spec: no tags, no base-60 numbers, aliases counted
+        data = parse_yaml(text, str(path)).data
         digest = data and hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-    except (yaml.YAMLError, TypeError, ValueError, RecursionError):
+    except (TypeError, ValueError):  # a SpecError is a ValueError
         digest = None  # not YAML that specnet wrote: the digest cannot match
     if digest != info["resolved_spec_sha256"]:
         raise DataError(f"it is not the spec of this run: its SHA-256 is {digest or '(not a spec)'}, run.json "
