@@ -230,3 +230,162 @@ def test_l1_leaves_a_zero_weight_to_its_gradient(executor):
     reference_epoch(ref, training, generator(11, "shuffle").permutation(23), 5, 0.5, regularization, 0.0)
     assert_same_parameters((net.weights, net.biases), ref)
     assert np.all(net.weights[0][:, 2] == 0.0)
+
+
+# --- edge cases against hand-computed values ------------------------------------------------------------------
+
+LARGE_Z = np.array([[1000.0, -1000.0], [999.0, -1001.0], [0.0, -3000.0]])  # two columns (examples)
+# softmax is unchanged by subtracting a constant (78): e^{z - 1000} = (1, e^-1, e^-1000), and likewise
+# for the second column with e^{z + 1000}; e^-1000 is 0 in float64.
+SOFTMAX_OF_LARGE_Z = np.array([[1 / (1 + np.exp(-1.0)), 1 / (1 + np.exp(-1.0))],
+                               [np.exp(-1.0) / (1 + np.exp(-1.0)), np.exp(-1.0) / (1 + np.exp(-1.0))],
+                               [0.0, 0.0]])
+
+
+def test_softmax_of_large_inputs_is_finite_and_exact():
+    """Kills a softmax that overflows (e^1000 = inf, inf/inf = nan) in the NumPy activation (d)."""
+    from specnet.activations import ACTIVATIONS
+    softmax = ACTIVATIONS.get("softmax")
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # no overflow, not even a warning
+        np.testing.assert_allclose(softmax.fn(LARGE_Z.copy()), SOFTMAX_OF_LARGE_Z, rtol=1e-15, atol=1e-300)
+        out = np.empty_like(LARGE_Z)
+        softmax.fn(LARGE_Z.copy(), out=out)  # the executor's form, writing into its workspace
+    np.testing.assert_allclose(out, SOFTMAX_OF_LARGE_Z, rtol=1e-15, atol=1e-300)
+
+
+def test_softmax_of_large_inputs_in_the_compiled_loops():
+    """The same values from the numba kernel's softmax, one example at a time (d)."""
+    compiled = pytest.importorskip("specnet.compiled")
+    pytest.importorskip("numba")
+    for column in range(LARGE_Z.shape[1]):
+        a = np.empty(3)
+        compiled._activate(compiled.ACTIVATIONS["softmax"], LARGE_Z[:, column].copy(), a)
+        np.testing.assert_allclose(a, SOFTMAX_OF_LARGE_Z[:, column], rtol=1e-15, atol=1e-300)
+
+
+def test_a_softmax_network_with_large_inputs_trains_as_the_reference():
+    """End to end: inputs of 1e3 saturate the softmax; one epoch of the loop matches the reference, whose
+    softmax subtracts the maximum (d)."""
+    training = data(12, 4, 3, seed=8)
+    training.x *= 1e3
+    layers = [(3, "softmax")]
+    _, net, recipe = compiled(training, layers, "log_likelihood", eta=0.01, m=4, epochs=1)
+    ref = reference_of(net, layers, "log_likelihood")
+    history = net.train(training, recipe, generator(11, "shuffle"), training)
+    reference_epoch(ref, training, generator(11, "shuffle").permutation(12), 4, 0.01, "none", 0.0)
+    assert_same_parameters((net.weights, net.biases), ref, atol=1e-9)
+    assert np.isfinite(history[0]["training_cost"])
+
+
+def test_a_single_output_of_exactly_one_half_is_class_1():
+    """One sigmoid output counts as class 1 when a >= 0.5 (ch. 1): for targets (labels_of) and for the
+    network's outputs (evaluate); hand-made values on both sides of 0.5 and at it (f)."""
+    targets = np.array([[0.5], [0.4999], [0.5001], [0.0], [1.0]])
+    assert labels_of(targets).tolist() == [1, 0, 1, 0, 1]
+    layers = [(1, "sigmoid")]
+    tiny = Dataset(np.zeros((5, 2)), targets, np.array([1, 0, 1, 0, 1]))
+    _, net, _ = compiled(tiny, layers, "cross_entropy")
+    assert net.evaluate(tiny, outputs=targets.copy()) == 5
+    assert net.evaluate(Dataset(np.zeros((2, 2)), np.zeros((2, 1)), np.array([1, 0])),
+                        outputs=np.array([[0.5], [0.5]])) == 1
+
+
+def test_a_single_output_spec_with_targets_of_one_half():
+    """The labels of an inline table with one output: 0.5 is class 1, so a net whose output is exactly 0.5
+    (all weights and biases 0: σ(0) = 1/2) predicts class 1 for every example: 3 of 4 right (f)."""
+    training = Dataset(np.zeros((4, 2)), np.array([[0.5], [1.0], [0.6], [0.2]]), None)
+    spec, net, _ = compiled(training, [(1, "sigmoid")], "cross_entropy")
+    from specnet.datasets import load_datasets
+    loaded = load_datasets(spec, {"training": spec.data.training})["training"]
+    assert loaded.labels.tolist() == [1, 1, 1, 0]
+    net.weights[0][...] = 0.0
+    net.biases[0][...] = 0.0
+    assert net.feedforward(np.zeros((2, 1)))[0, 0] == 0.5
+    assert net.measure(("training_accuracy",), loaded, None, 4)["training_correct"] == 3
+
+
+class Extreme:
+    """A stand-in Generator whose uniform(low, high, size) draws `high` every time: the largest rotation,
+    zoom and shift the Expansion allows, so that its result can be computed by hand."""
+
+    def uniform(self, low, high, size):
+        return np.full(size, float(high))
+
+
+def test_a_rotation_by_90_degrees_turns_an_edge_pixel_a_quarter_turn():
+    """rotate is in degrees: rotate=90 moves the middle of the top edge of a 3x3 image, exactly, to the
+    middle of a side edge (a rotation about the centre pixel by a quarter turn maps grid points to grid
+    points, so bilinear resampling is exact) (g)."""
+    from specnet.expand import Expansion
+    image = np.zeros((1, 9))
+    image[0, 1] = 1.0  # row 0, column 1
+    turned = Expansion(rotate=90)(image, Extreme()).reshape(3, 3)
+    sides = {(1, 0), (1, 2)}
+    lit = {(int(r), int(c)) for r, c in np.argwhere(turned > 1e-12)}
+    assert len(lit) == 1 and lit <= sides, turned
+    assert turned[lit.pop()] == pytest.approx(1.0, abs=1e-12)
+    # 180 degrees: the pixel goes to the middle of the bottom edge
+    half = Expansion(rotate=180)(image, Extreme()).reshape(3, 3)
+    expected = np.zeros((3, 3))
+    expected[2, 1] = 1.0
+    np.testing.assert_allclose(half, expected, rtol=0, atol=1e-12)
+
+
+def test_a_rotation_of_at_most_one_degree_barely_moves_a_smooth_image():
+    """With the real generator: a rotation by at most 1 degree moves a point at distance r from the centre
+    by at most r·π/180 (< 0.2 pixel on a 28x28 image), so a smooth image changes little; 1 radian (57
+    degrees) would change it a lot (g)."""
+    from specnet.expand import Expansion
+    side = 28
+    r, c = np.divmod(np.arange(side * side), side)
+    image = np.exp(-((r - 13.5) ** 2 + (c - 8.0) ** 2) / 30.0)[None, :]  # a blob off the centre
+    copies = Expansion(copies=20, rotate=1.0)(np.repeat(image, 5, axis=0), np.random.default_rng(0))
+    # the blob's gradient is at most 0.25 per pixel, so a move of 0.2 pixel changes a pixel by < 0.05
+    assert np.max(np.abs(copies - image)) < 0.05
+
+
+def test_the_line_of_each_list_item_is_its_own():
+    """Each item of a list is reported at its own line: `- {size: 30}` on line N at line N, a block
+    mapping item at the line of its first key, scalars at theirs (h)."""
+    from specnet.document import parse_yaml
+    text = ("specnet: 1\n"                                  # 1
+            "network:\n"                                    # 2
+            "  layers:\n"                                   # 3
+            "    - {size: 3, activation: sigmoid}\n"        # 4
+            "    - {size: 30}\n"                            # 5
+            "    - size: 1\n"                               # 6
+            "      activation: sigmoid\n"                   # 7
+            "training:\n"                                   # 8
+            "  monitor:\n"                                  # 9
+            "    - evaluation_accuracy\n"                   # 10
+            "    - training_cost\n"                         # 11
+            "  schedule: {type: steps, at: [1, 2],\n"       # 12
+            "             etas: [0.1,\n"                    # 13
+            "                    0.01]}\n")                 # 14
+    doc = parse_yaml(text, "x.yaml")
+    expected = {("network", "layers", 0): 4, ("network", "layers", 1): 5, ("network", "layers", 2): 6,
+                ("network", "layers", 2, "activation"): 7, ("training", "monitor", 0): 10,
+                ("training", "monitor", 1): 11, ("training", "schedule", "at", 1): 12,
+                ("training", "schedule", "etas", 0): 13, ("training", "schedule", "etas", 1): 14}
+    assert {path: doc.where(path)[1] for path in expected} == expected
+
+
+def test_a_problem_with_a_list_item_names_its_line(write_spec):
+    """The error message of a layer missing its activation points at the layer's own line (h)."""
+    from specnet.errors import SpecError
+    from specnet.spec import load_spec
+    path = write_spec("""
+        specnet: 1
+        data: {source: {type: inline, inputs: [[0, 0], [1, 1]], targets: [[1], [0]]}}
+        network:
+          input: 2
+          layers:
+            - {size: 3, activation: sigmoid}
+            - {size: 30}
+            - size: 1
+              activation: sigmoid
+          cost: quadratic
+        """)
+    with pytest.raises(SpecError) as caught:
+        load_spec(path, [])
+    assert str(caught.value).startswith(f"{path}:7: network.layers[1]: missing required key 'activation'")
