@@ -15,8 +15,8 @@ import timeit
 import numpy as np
 
 from bench.problem import ROOT, Config, Problem
-from specnet.compiler import compile_spec
-from specnet.executor import Workspace, blas_threads
+from specnet.training.compiler import compile_spec
+from specnet.training.executor import Workspace, blas_threads
 
 
 def lines_of(net, x, y, ws, scale):

@@ -57,7 +57,7 @@ def _run_with_claiming_model(folder: Path) -> str:
     in model.json made to match); return the run folder."""
     import json
     (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
-    subprocess.run([sys.executable, "-c", "from specnet.cli import main; main()", "run", "tiny.yaml",
+    subprocess.run([sys.executable, "-c", "from specnet.commands.cli import main; main()", "run", "tiny.yaml",
                     "--runs-dir", "runs"], cwd=folder, capture_output=True, check=True)
     (run,) = (folder / "runs").iterdir()
     header = io.BytesIO()
@@ -129,7 +129,7 @@ _LAUNCH = ("import atexit, os, sys\n"
            "    with open('/proc/self/status') as f, open(os.environ['HOSTILE_PEAK'], 'w') as out:\n"
            "        out.write(next(x.split()[1] for x in f if x.startswith('VmHWM')))\n"
            "atexit.register(peak)\n"
-           "from specnet.cli import main\n"
+           "from specnet.commands.cli import main\n"
            "main()\n")
 
 

@@ -50,8 +50,8 @@ HEADLINE = Config(hidden=30, cost="quadratic", m=10, dtype="float32")  # the iss
 @functools.lru_cache(maxsize=4)
 def _data(cost: str, dtype: str):
     """The training (first 50,000) and test data as specnet loads them for a run, once per process."""
-    from specnet.datasets import load_datasets
-    from specnet.spec import load_spec
+    from specnet.datasets.dataset import load_datasets
+    from specnet.spec.load import load_spec
 
     spec = load_spec(SPECS[cost], [f"network.dtype={dtype}", "data.evaluation=test"])
     return load_datasets(spec, {"training": spec.data.training, "evaluation": spec.data.evaluation})
@@ -62,8 +62,8 @@ class Problem:
     the learning rate and the epoch's order of the training examples."""
 
     def __init__(self, config: Config, extra=()):
-        from specnet.compiler import compile_spec, generator
-        from specnet.spec import load_spec
+        from specnet.training.compiler import compile_spec, generator
+        from specnet.spec.load import load_spec
 
         c = self.config = config
         self.overrides = [f"network.dtype={c.dtype}", f"network.layers[0].size={c.hidden}",

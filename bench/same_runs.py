@@ -61,7 +61,7 @@ def overrides_for(name: str, epochs: int, executor: str) -> list:
         out += [f"training.epochs={epochs}", f"training.executor={executor}"]
     if spec.data.source.type == "mnist":
         # A bare split name ("training: training") becomes {split: training} before take is set inside it
-        # (specnet.overrides' expand), so digits and the split stay as the spec says.
+        # (specnet.spec.overrides' expand), so digits and the split stay as the spec says.
         for part, limit in (("training", TRAIN_TAKE), ("evaluation", EVAL_TAKE)):
             split = getattr(spec.data, part)
             take = min(limit, split.take) if split is not None and split.take else limit
@@ -116,7 +116,7 @@ def machine() -> dict:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
     cpu = next((x.split(":", 1)[1].strip() for x in cpuinfo if x.startswith("model name")), platform.processor())
     try:
-        from specnet.provenance import blas_info
+        from specnet.runs.provenance import blas_info
         runtime = blas_info()
     except Exception:  # threadpoolctl missing: the build's BLAS is still recorded
         runtime = None

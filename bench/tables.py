@@ -8,7 +8,7 @@ For each spec and seed s, three models are trained on the same training rows and
 rows (the spec's split, as specnet's CSVSource.load makes it; the validation rows are used by none of them):
 
   specnet          the spec with seed=s, run by specnet.run_spec into a temporary runs folder; its final
-                   epoch's model is scored by specnet.evaluate.evaluate_path(run folder, "test").
+                   epoch's model is scored by specnet.runs.evaluate.evaluate_path(run folder, "test").
   sklearn matched  MLPClassifier with the spec's recipe: the same hidden layer sizes and activation
                    (logistic for sigmoid), solver="sgd" with a constant learning rate eta, the same
                    mini-batch size, max_iter = epochs (and n_iter_no_change = epochs, so that it runs all of
@@ -108,14 +108,14 @@ def matched_arguments(spec, n_train: int) -> tuple[dict, list]:
 
 
 def spec_classes(spec) -> list:
-    from specnet.compiler import build
+    from specnet.training.compiler import build
 
     return build("source", spec.data.source).class_names(spec.base)
 
 
 def rows_of(spec) -> dict:
     """Return {split: (x, y)} exactly as specnet's CSV source splits the table."""
-    from specnet.compiler import build
+    from specnet.training.compiler import build
 
     source = build("source", spec.data.source)
     if spec.data.source.type != "csv" or spec.data.training.take is not None or spec.data.training.digits:
@@ -145,7 +145,7 @@ def measure(spec_path: str, seeds: int, runs_dir: Path) -> Table:
     import specnet
     from sklearn.neural_network import MLPClassifier
     from sklearn.preprocessing import StandardScaler
-    from specnet.evaluate import evaluate_path
+    from specnet.runs.evaluate import evaluate_path
 
     spec = specnet.load_spec(ROOT / spec_path)
     rows = rows_of(spec)

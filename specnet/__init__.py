@@ -12,8 +12,8 @@ __version__ = "1.0.0.dev0"
 __all__ = ["load_spec", "spec_from_dict", "compile_spec", "Executor", "SpecError", "run_spec", "__version__"]
 
 # Imported on first use, so that `specnet --help` does not pay for NumPy and jsonschema.
-_HOMES = {"load_spec": "specnet.spec", "spec_from_dict": "specnet.spec", "compile_spec": "specnet.compiler",
-          "Executor": "specnet.executor", "SpecError": "specnet.errors", "run_spec": "specnet.runs"}
+_HOMES = {"load_spec": "specnet.spec.load", "spec_from_dict": "specnet.spec.load", "compile_spec": "specnet.training.compiler",
+          "Executor": "specnet.training.executor", "SpecError": "specnet.errors", "run_spec": "specnet.runs.run"}
 
 
 def __getattr__(name):

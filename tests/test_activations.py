@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from specnet.activations import ACTIVATIONS
+from specnet.components.activations import ACTIVATIONS
 
 Z = np.array([[-30.0, -2.0, -0.3, 0.0, 0.4, 2.5, 30.0]])
 REFERENCE = {  # tiny NumPy references, written from the definitions

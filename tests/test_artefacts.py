@@ -16,11 +16,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import tiny_spec
-from specnet import artefacts
+from specnet.runs import artefacts
 from specnet.errors import SpecError
-from specnet.io import load_model
-from specnet.runs import load_run, run_spec
-from specnet.spec import spec_from_dict
+from specnet.runs.io import load_model
+from specnet.runs.run import load_run, run_spec
+from specnet.spec.load import spec_from_dict
 from test_cli import cli
 
 EXAMPLES = int(os.environ.get("SPECNET_FUZZ_EXAMPLES", "300"))
@@ -297,7 +297,7 @@ def test_a_tampered_run_folder_is_one_line(run, pristine, capsys, monkeypatch, t
 
 def test_reproduce_resume_checks_the_runs_it_would_reuse(tmp_path, capsys):
     from conftest import ROOT
-    from specnet.reproduce import reproduce
+    from specnet.commands.reproduce import reproduce
 
     spec = ROOT / "specs" / "ch3_neuron_quadratic.yaml"
     (first,) = reproduce([spec], 1, 1, tmp_path / "runs", echo=lambda s: None)[0]["folders"]
@@ -378,7 +378,7 @@ def test_old_runs_with_bare_nan_still_read(run):
 
 
 def test_a_baseline_with_a_class_it_never_saw_writes_null_and_reads_inf():
-    from specnet.baselines import AverageDarkness
+    from specnet.components.baselines import AverageDarkness
     model = AverageDarkness([1.0, float("inf")])
     assert model.params() == {"means": [1.0, None]}
     assert AverageDarkness(model.params()["means"]).means[1] == np.inf
@@ -435,7 +435,7 @@ def test_fuzz_model_json(pristine, tmp_path_factory, changes, raw):
 # --- the decoded-data cache ------------------------------------------------------------------------------------
 
 def test_a_damaged_or_replaced_cache_entry_is_decoded_again(tmp_path, monkeypatch):
-    from specnet.idx import cache_dir, read_idx
+    from specnet.datasets.idx import cache_dir, read_idx
     from test_data import write_idx
 
     monkeypatch.setenv("SPECNET_CACHE_DIR", str(tmp_path / "cache"))

@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
-from specnet.baselines import AverageDarkness
-from specnet.datasets import Dataset
+from specnet.components.baselines import AverageDarkness
+from specnet.datasets.dataset import Dataset
 from specnet.errors import SpecError
-from specnet.runs import run_spec
-from specnet.spec import spec_from_dict
+from specnet.runs.run import run_spec
+from specnet.spec.load import spec_from_dict
 
 
 def table(darkness, labels):

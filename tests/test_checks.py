@@ -4,9 +4,9 @@ import copy
 import pytest
 
 from conftest import tiny_spec
-from specnet.checks import CHECKS
+from specnet.spec.checks import CHECKS
 from specnet.errors import CheckError, SpecError
-from specnet.spec import spec_from_dict
+from specnet.spec.load import spec_from_dict
 
 MNIST = {"specnet": 1, "network": {"input": 784, "layers": [{"size": 30, "activation": "sigmoid"},
                                                             {"size": 10, "activation": "sigmoid"}],

@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 import specnet
-from specnet.cli import main
-from specnet.report import Progress  # imported early: see test_progress_bar_follows_the_current_stderr
+from specnet.commands.cli import main
+from specnet.runs.report import Progress  # imported early: see test_progress_bar_follows_the_current_stderr
 from specnet.resources import schema_path
-from specnet.spec import load_spec
+from specnet.spec.load import load_spec
 
 from conftest import ROOT, tiny_spec
 
@@ -39,7 +39,7 @@ def cli(capsys, *args):
 
 
 def subprocess_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-c", "from specnet.cli import main; main()", *map(str, args)],
+    return subprocess.run([sys.executable, "-c", "from specnet.commands.cli import main; main()", *map(str, args)],
                           capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
@@ -99,7 +99,7 @@ def test_version(capsys):
 
 
 def test_progress_bar_follows_the_current_stderr(monkeypatch):
-    # The bar must write to sys.stderr as it is when the run starts, not as it was when specnet.report was
+    # The bar must write to sys.stderr as it is when the run starts, not as it was when specnet.runs.report was
     # imported: in-process callers (tests with capsys, notebooks) replace sys.stderr and close the old one.
     class Terminal(io.StringIO):
         def isatty(self):

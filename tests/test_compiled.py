@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 from conftest import CASES, tiny_spec
-from specnet.compiler import compile_recipe, compile_spec, generator
-from specnet.datasets import load_datasets
+from specnet.training.compiler import compile_recipe, compile_spec, generator
+from specnet.datasets.dataset import load_datasets
 from specnet.errors import SpecError
-from specnet.spec import spec_from_dict
+from specnet.spec.load import spec_from_dict
 
 numba = pytest.importorskip("numba")
 
@@ -70,14 +70,14 @@ def test_a_shorter_last_mini_batch_and_early_stopping_agree():
 
 
 def test_large_mini_batches_take_numpys_steps(monkeypatch):
-    import specnet.compiled as compiled
+    import specnet.training.compiled as compiled
     monkeypatch.setattr(compiled, "LOOPS_UP_TO", 4)
     a, b = (train(spec) for spec in pair(CASES[1], "float32", m=8))
     assert all(np.array_equal(p, q) for p, q in zip(a[0].weights + a[0].biases, b[0].weights + b[0].biases))
 
 
 def test_an_activation_the_loops_lack_is_refused(monkeypatch):
-    import specnet.compiled as compiled
+    import specnet.training.compiled as compiled
     monkeypatch.setattr(compiled, "ACTIVATIONS", {"sigmoid": 0})
     with pytest.raises(SpecError, match=r"the numba executor has no tanh activation \(layer 0\).*It has sigmoid"):
         pair(CASES[2], "float64")
@@ -109,7 +109,7 @@ def test_dropout_is_refused_with_the_numba_executor():
 
 
 def test_without_numba_the_choice_is_one_clear_error(monkeypatch):
-    import specnet.compiled as compiled
+    import specnet.training.compiled as compiled
     monkeypatch.setattr(compiled, "njit", None)
     monkeypatch.setattr(compiled, "MISSING", "No module named 'numba'")
     t = tiny_spec()
@@ -125,7 +125,7 @@ def test_without_numba_the_choice_is_one_clear_error(monkeypatch):
 
 @pytest.mark.parametrize("columns, dtype", [(12, np.uint16), (70_000, np.uint32)])
 def test_nonzeros_lists_each_rows_nonzero_columns(columns, dtype):
-    from specnet.compiled import nonzeros
+    from specnet.training.compiled import nonzeros
     rng = np.random.default_rng(3)
     x = rng.uniform(size=(9, columns)) * (rng.uniform(size=(9, columns)) < 0.2)
     x[4] = 0.0  # a row with no nonzero entry
@@ -138,8 +138,8 @@ def test_nonzeros_lists_each_rows_nonzero_columns(columns, dtype):
 def test_run_json_records_numbas_version_for_the_compiled_executor(tmp_path):
     from importlib.metadata import version
 
-    from specnet.provenance import versions
-    from specnet.spec import spec_from_dict
+    from specnet.runs.provenance import versions
+    from specnet.spec.load import spec_from_dict
     from conftest import tiny_spec
     d = tiny_spec()
     d["training"]["executor"] = "numba"

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from specnet.activations import ACTIVATIONS
-from specnet.costs import COSTS
+from specnet.components.activations import ACTIVATIONS
+from specnet.components.costs import COSTS
 
 PAIRS = [("quadratic", "sigmoid"), ("quadratic", "tanh"), ("quadratic", "linear"), ("quadratic", "relu"),
          ("cross_entropy", "sigmoid"), ("log_likelihood", "softmax")]

@@ -5,12 +5,12 @@ import hashlib
 import numpy as np
 import pytest
 
-from specnet.datasets import labels_of, make_dataset, vectorized_result
+from specnet.datasets.dataset import labels_of, make_dataset, vectorized_result
 from specnet.errors import DataError
-from specnet.idx import cache_dir, idx_shape, read_idx
-from specnet.resolve import Split
+from specnet.datasets.idx import cache_dir, idx_shape, read_idx
+from specnet.spec.resolve import Split
 from specnet.resources import mnist_dir
-from specnet.sources import SOURCES, MNISTSource
+from specnet.datasets.sources import SOURCES, MNISTSource
 
 
 def write_idx(path, array, compress=True):

@@ -1,6 +1,6 @@
 from conftest import tiny_spec
-from specnet.diff import Side, compare, diff_values, flatten
-from specnet.spec import spec_from_dict
+from specnet.spec.diff import Side, compare, diff_values, flatten
+from specnet.spec.load import spec_from_dict
 
 
 def test_defaults_only_differences_vanish():

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import yaml
 
-from specnet.cli import main
+from specnet.commands.cli import main
 from specnet.errors import SpecError
-from specnet.spec import load_spec
+from specnet.spec.load import load_spec
 
 from conftest import tiny_spec
 
@@ -660,7 +660,7 @@ def test_cli_corrupt_data_in_a_subprocess_has_no_traceback(write_spec, tmp_path)
                      network={"input": 4, "layers": [{"size": 3, "activation": "sigmoid"}], "cost": "quadratic"})
     path = write_spec(yaml.safe_dump(spec, sort_keys=False))
     line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if text.strip().startswith("path:"))
-    r = subprocess.run([sys.executable, "-c", "from specnet.cli import main; main()", "run", str(path),
+    r = subprocess.run([sys.executable, "-c", "from specnet.commands.cli import main; main()", "run", str(path),
                         "--runs-dir", str(tmp_path / "runs")], capture_output=True, text=True, timeout=120)
     assert r.returncode == 2
     assert "Traceback" not in r.stderr

@@ -4,8 +4,8 @@ import itertools
 import numpy as np
 import pytest
 
-from specnet.compiler import compile_spec
-from specnet.spec import spec_from_dict
+from specnet.training.compiler import compile_spec
+from specnet.spec.load import spec_from_dict
 
 OUTPUTS = [("quadratic", "sigmoid"), ("quadratic", "tanh"), ("quadratic", "linear"), ("quadratic", "relu"),
            ("cross_entropy", "sigmoid"), ("log_likelihood", "softmax")]

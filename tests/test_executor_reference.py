@@ -4,8 +4,8 @@ import pytest
 
 from conftest import CASES
 from reference import ReferenceNetwork
-from specnet.compiler import compile_spec
-from specnet.spec import spec_from_dict
+from specnet.training.compiler import compile_spec
+from specnet.spec.load import spec_from_dict
 
 
 def build(hidden, output, cost, regularization, mu, rng, n=40, n_in=6, n_out=3):

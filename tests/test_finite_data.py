@@ -7,12 +7,12 @@ import pytest
 import yaml
 
 from conftest import tiny_spec
-from specnet.cli import main
-from specnet.datasets import load_datasets
+from specnet.commands.cli import main
+from specnet.datasets.dataset import load_datasets
 from specnet.errors import SpecError
-from specnet.runs import run_spec
-from specnet.scaling import fit
-from specnet.spec import load_spec, spec_from_dict
+from specnet.runs.run import run_spec
+from specnet.datasets.scaling import fit
+from specnet.spec.load import load_spec, spec_from_dict
 
 HINT = "float32 holds numbers up to 3.4e38; use network.dtype: float64 or smaller values"
 

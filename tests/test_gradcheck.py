@@ -3,8 +3,8 @@ import pytest
 
 from conftest import tiny_spec
 from specnet.errors import SpecError
-from specnet.gradcheck import TOLERANCE, gradcheck
-from specnet.spec import spec_from_dict
+from specnet.training.gradcheck import TOLERANCE, gradcheck
+from specnet.spec.load import spec_from_dict
 
 
 @pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu", "linear"])
@@ -17,7 +17,7 @@ def test_a_correct_network_passes(hidden):
 
 
 def test_a_broken_backprop_fails(monkeypatch):
-    from specnet.activations import Sigmoid
+    from specnet.components.activations import Sigmoid
     monkeypatch.setattr(Sigmoid, "prime", staticmethod(lambda z, a, out=None: np.ones_like(a)))  # a wrong σ'
     report = gradcheck(spec_from_dict(tiny_spec()), examples=4)
     assert not report[0]["ok"] and report[0]["weights"] > 1e-3

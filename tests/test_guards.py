@@ -7,16 +7,16 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, tiny_spec
-from specnet import memory_limit
-from specnet.cli import main
-from specnet.compiler import compile_recipe, compile_spec, generator
-from specnet.datasets import make_dataset
+from specnet.spec import memory_limit
+from specnet.commands.cli import main
+from specnet.training.compiler import compile_recipe, compile_spec, generator
+from specnet.datasets.dataset import make_dataset
 from specnet.errors import CheckError, SchemaError, SpecError
-from specnet.memory import parts
-from specnet.memory_limit import ENV, fmt, parse_size
-from specnet.resolve import Split
-from specnet.spec import describe_data, load_spec, spec_from_dict
-from specnet.validate import validate_files
+from specnet.spec.memory import parts
+from specnet.spec.memory_limit import ENV, fmt, parse_size
+from specnet.spec.resolve import Split
+from specnet.spec.load import describe_data, load_spec, spec_from_dict
+from specnet.commands.validate import validate_files
 
 LAYERS = """\
 network:

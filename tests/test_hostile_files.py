@@ -12,12 +12,12 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from specnet import artefacts
+from specnet.runs import artefacts
 from specnet.errors import DataError
-from specnet.idx import idx_shape, read_idx
-from specnet.io import MODEL_JSON_BYTES, load_model
-from specnet.npzfile import read_npz
-from specnet.tables import read_csv
+from specnet.datasets.idx import idx_shape, read_idx
+from specnet.runs.io import MODEL_JSON_BYTES, load_model
+from specnet.datasets.npzfile import read_npz
+from specnet.datasets.tables import read_csv
 from test_cli import cli
 
 MESSAGE = 400  # characters: a message quotes at most 200 of a file, plus its own words (the test's own

@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from specnet.cli import main
-from specnet.gitmeta import commit_of, git_dir
+from specnet.commands.cli import main
+from specnet.runs.gitmeta import commit_of, git_dir
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed: no repository to plant")
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from specnet.errors import SpecError
 from specnet.resources import specs_dir
-from specnet.spec import load_spec
+from specnet.spec.load import load_spec
 
 EXAMPLES = int(os.environ.get("SPECNET_FUZZ_EXAMPLES", "300"))
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
@@ -132,7 +132,7 @@ def test_a_spec_file_is_read_bounded_and_as_utf8(tmp_path):
 
 
 def test_github_annotations_escape_a_hostile_file_name(tmp_path, capsys):
-    from specnet.cli import main
+    from specnet.commands.cli import main
     name = "a\n::add-mask::hello\n::warning file=b.yaml,title=x::pwned,c.yaml"
     (tmp_path / name).write_text("specnet: 1\nseed: x\n")
     with pytest.raises(SystemExit):

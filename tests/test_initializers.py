@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from specnet.initializers import INITIALIZERS
+from specnet.components.initializers import INITIALIZERS
 
 RANDOM = ["gaussian", "gaussian_scaled", "zeros"]
 

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from conftest import tiny_spec
-from specnet.compiler import compile_spec
+from specnet.training.compiler import compile_spec
 from specnet.errors import DataError
-from specnet.io import load_model, save_model
-from specnet.spec import spec_from_dict
+from specnet.runs.io import load_model, save_model
+from specnet.spec.load import spec_from_dict
 
 
 def test_save_load_round_trip(tmp_path):

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from reference import ReferenceNetwork
-from specnet.compiler import compile_recipe, compile_spec, generator
-from specnet.datasets import Dataset, labels_of
-from specnet.spec import spec_from_dict
+from specnet.training.compiler import compile_recipe, compile_spec, generator
+from specnet.datasets.dataset import Dataset, labels_of
+from specnet.spec.load import spec_from_dict
 
 EXECUTORS = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(
     __import__("importlib").util.find_spec("numba") is None, reason="numba is not installed"))]
@@ -244,7 +244,7 @@ SOFTMAX_OF_LARGE_Z = np.array([[1 / (1 + np.exp(-1.0)), 1 / (1 + np.exp(-1.0))],
 
 def test_softmax_of_large_inputs_is_finite_and_exact():
     """Kills a softmax that overflows (e^1000 = inf, inf/inf = nan) in the NumPy activation (d)."""
-    from specnet.activations import ACTIVATIONS
+    from specnet.components.activations import ACTIVATIONS
     softmax = ACTIVATIONS.get("softmax")
     with np.errstate(over="raise", invalid="raise", divide="raise"):  # no overflow, not even a warning
         np.testing.assert_allclose(softmax.fn(LARGE_Z.copy()), SOFTMAX_OF_LARGE_Z, rtol=1e-15, atol=1e-300)
@@ -255,7 +255,7 @@ def test_softmax_of_large_inputs_is_finite_and_exact():
 
 def test_softmax_of_large_inputs_in_the_compiled_loops():
     """The same values from the numba kernel's softmax, one example at a time (d)."""
-    compiled = pytest.importorskip("specnet.compiled")
+    compiled = pytest.importorskip("specnet.training.compiled")
     pytest.importorskip("numba")
     for column in range(LARGE_Z.shape[1]):
         a = np.empty(3)
@@ -295,7 +295,7 @@ def test_a_single_output_spec_with_targets_of_one_half():
     (all weights and biases 0: σ(0) = 1/2) predicts class 1 for every example: 3 of 4 right (f)."""
     training = Dataset(np.zeros((4, 2)), np.array([[0.5], [1.0], [0.6], [0.2]]), None)
     spec, net, _ = compiled(training, [(1, "sigmoid")], "cross_entropy")
-    from specnet.datasets import load_datasets
+    from specnet.datasets.dataset import load_datasets
     loaded = load_datasets(spec, {"training": spec.data.training})["training"]
     assert loaded.labels.tolist() == [1, 1, 1, 0]
     net.weights[0][...] = 0.0
@@ -316,7 +316,7 @@ def test_a_rotation_by_90_degrees_turns_an_edge_pixel_a_quarter_turn():
     """rotate is in degrees: rotate=90 moves the middle of the top edge of a 3x3 image, exactly, to the
     middle of a side edge (a rotation about the centre pixel by a quarter turn maps grid points to grid
     points, so bilinear resampling is exact) (g)."""
-    from specnet.expand import Expansion
+    from specnet.datasets.expand import Expansion
     image = np.zeros((1, 9))
     image[0, 1] = 1.0  # row 0, column 1
     turned = Expansion(rotate=90)(image, Extreme()).reshape(3, 3)
@@ -335,7 +335,7 @@ def test_a_rotation_of_at_most_one_degree_barely_moves_a_smooth_image():
     """With the real generator: a rotation by at most 1 degree moves a point at distance r from the centre
     by at most r·π/180 (< 0.2 pixel on a 28x28 image), so a smooth image changes little; 1 radian (57
     degrees) would change it a lot (g)."""
-    from specnet.expand import Expansion
+    from specnet.datasets.expand import Expansion
     side = 28
     r, c = np.divmod(np.arange(side * side), side)
     image = np.exp(-((r - 13.5) ** 2 + (c - 8.0) ** 2) / 30.0)[None, :]  # a blob off the centre
@@ -347,7 +347,7 @@ def test_a_rotation_of_at_most_one_degree_barely_moves_a_smooth_image():
 def test_the_line_of_each_list_item_is_its_own():
     """Each item of a list is reported at its own line: `- {size: 30}` on line N at line N, a block
     mapping item at the line of its first key, scalars at theirs (h)."""
-    from specnet.document import parse_yaml
+    from specnet.spec.document import parse_yaml
     text = ("specnet: 1\n"                                  # 1
             "network:\n"                                    # 2
             "  layers:\n"                                   # 3
@@ -373,7 +373,7 @@ def test_the_line_of_each_list_item_is_its_own():
 def test_a_problem_with_a_list_item_names_its_line(write_spec):
     """The error message of a layer missing its activation points at the layer's own line (h)."""
     from specnet.errors import SpecError
-    from specnet.spec import load_spec
+    from specnet.spec.load import load_spec
     path = write_spec("""
         specnet: 1
         data: {source: {type: inline, inputs: [[0, 0], [1, 1]], targets: [[1], [0]]}}

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from specnet.errors import DataError
-from specnet.npzfile import read_npz
+from specnet.datasets.npzfile import read_npz
 
 
 def save(path, **arrays):

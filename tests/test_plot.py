@@ -3,11 +3,11 @@ import builtins
 import pytest
 
 from conftest import tiny_spec
-from specnet.cli import main
+from specnet.commands.cli import main
 from specnet.errors import SpecError
-from specnet.plot import plot_runs
-from specnet.runs import load_run, run_spec
-from specnet.spec import spec_from_dict
+from specnet.runs.plot import plot_runs
+from specnet.runs.run import load_run, run_spec
+from specnet.spec.load import spec_from_dict
 
 
 @pytest.fixture

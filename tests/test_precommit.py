@@ -102,7 +102,7 @@ def test_try_repo_fails_on_the_bad_spec_naming_file_line_and_problem(env, head, 
 
 @pytest.mark.precommit
 def test_try_repo_passes_the_good_spec_and_leaves_hidden_yaml_alone(env, head, repo):
-    from specnet.validate import validate_files
+    from specnet.commands.validate import validate_files
     folder, _ = repo
     assert validate_files([folder / ".github/workflows/ci.yml"])[0][1], "a workflow is not a spec"
     code, out = pre_commit(env, folder, "try-repo", str(ROOT), "specnet-validate", "--ref", head,

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from specnet.regularizers import REGULARIZERS
+from specnet.components.regularizers import REGULARIZERS
 
 
 @pytest.mark.parametrize("name", REGULARIZERS.names())

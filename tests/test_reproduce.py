@@ -4,8 +4,8 @@ import shutil
 from pathlib import Path
 
 from conftest import ROOT
-from specnet.reproduce import book_specs, main_command, reproduce
-from specnet.reproduction import report
+from specnet.commands.reproduce import book_specs, main_command, reproduce
+from specnet.commands.reproduction import report
 
 
 def test_book_specs_come_in_book_order_and_need_a_book_section(tmp_path):

@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from conftest import ROOT, tiny_spec
-from specnet.cli import main
+from specnet.commands.cli import main
 from specnet.errors import SpecError
-from specnet.spec import load_spec
+from specnet.spec.load import load_spec
 
 
 def cli(capsys, *args):
@@ -118,7 +118,7 @@ def test_corrupt_data_at_run_time_names_the_spec_line(tmp_path, capsys):
     path = npz_spec(tmp_path, GOOD)
     spec = load_spec(path)  # valid now
     np.savez(tmp_path / "d.npz", **{**GOOD, "y_test": np.array([2, 1, 0])})  # changed after validation
-    from specnet.datasets import load_datasets
+    from specnet.datasets.dataset import load_datasets
     with pytest.raises(SpecError) as e:
         load_datasets(spec, {"training": spec.data.training})
     assert e.value.file == str(path) and e.value.line == 3 and "corrupt" in e.value.message

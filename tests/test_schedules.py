@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 from conftest import tiny_spec
-from specnet.compiler import compile_recipe, compile_spec, generator
-from specnet.datasets import load_datasets
+from specnet.training.compiler import compile_recipe, compile_spec, generator
+from specnet.datasets.dataset import load_datasets
 from specnet.errors import SpecError
-from specnet.executor import Recipe
-from specnet.schedules import SCHEDULES, EarlyStopping
-from specnet.spec import spec_from_dict
+from specnet.training.executor import Recipe
+from specnet.components.schedules import SCHEDULES, EarlyStopping
+from specnet.spec.load import spec_from_dict
 
 
 def rows(values, metric="evaluation_accuracy"):

@@ -4,8 +4,8 @@ import inspect
 import jsonschema
 import pytest
 
-from specnet.compiler import REGISTRIES
-from specnet.schema import deref, load_schema
+from specnet.training.compiler import REGISTRIES
+from specnet.spec.schema import deref, load_schema
 
 # schema $defs holding each registry's vocabulary
 DEFS = {"activation": "activation", "cost": "cost", "init": "init", "optimizer": "optimizer",

@@ -40,10 +40,10 @@ def code_lines(path: Path) -> int:
     return len(lines)
 
 
-MODULES = sorted(PACKAGE.glob("*.py"))
+MODULES = sorted(PACKAGE.rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_module_budget(path):
     assert code_lines(path) <= LIMITS.get(path.name, MODULE_LIMIT)
 

@@ -5,8 +5,8 @@ import yaml
 
 from conftest import ROOT, tiny_spec
 from specnet.errors import SpecError
-from specnet.resolve import dump
-from specnet.spec import load_spec, spec_from_dict
+from specnet.spec.resolve import dump
+from specnet.spec.load import load_spec, spec_from_dict
 
 SHIPPED = sorted((ROOT / "specs").glob("*.yaml"))
 

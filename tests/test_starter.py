@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from specnet.cli import main
-from specnet.runs import run_spec
-from specnet.spec import load_spec
+from specnet.commands.cli import main
+from specnet.runs.run import run_spec
+from specnet.spec.load import load_spec
 from test_data import write_idx
 
 
@@ -123,7 +123,7 @@ def test_init_refuses_a_label_column_that_is_no_class(capsys, tmp_path, monkeypa
 
 
 def test_init_names_the_spec_after_the_data_file(capsys, tmp_path, monkeypatch):
-    from specnet.starter import default_name
+    from specnet.commands.starter import default_name
     assert [default_name(Path(n)).name for n in (".hidden.csv", "iris.v2.csv", "train-images-idx3-ubyte.gz")] == \
         ["hidden.yaml", "iris.v2.yaml", "train-images-idx3-ubyte.yaml"]
     monkeypatch.chdir(tmp_path)

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from specnet.cli import app
+from specnet.commands.cli import app
 from specnet.errors import DataError, SpecError
-from specnet.evaluate import evaluate_path
-from specnet.runs import run_spec
-from specnet.scaling import fit
-from specnet.spec import load_spec
-from specnet.tables import read_csv
+from specnet.runs.evaluate import evaluate_path
+from specnet.runs.run import run_spec
+from specnet.datasets.scaling import fit
+from specnet.spec.load import load_spec
+from specnet.datasets.tables import read_csv
 
 TABLE = "a,b,kind\n1,10,cat\n2,20,dog\n3,30,cat\n4,40,bird\n5,50,dog\n6,60,cat\n"
 
@@ -71,7 +71,7 @@ def test_a_bad_table_is_one_error_at_its_file_and_line(tmp_path, text, line, mes
     ("MAX_CELLS", "a,b,kind\n" + "1,2,x\n" * 21, "tbl.csv:22: more than 40 feature cells"),
 ])
 def test_the_reader_is_bounded(tmp_path, monkeypatch, limit, text, message):
-    monkeypatch.setattr(f"specnet.tables.{limit}", 40)
+    monkeypatch.setattr(f"specnet.datasets.tables.{limit}", 40)
     path, sha = write(tmp_path, text, "tbl.csv")
     with pytest.raises(DataError, match=message):
         read_csv(path, sha, "kind")
@@ -128,7 +128,7 @@ training: {{epochs: 3, mini_batch_size: 2, optimizer: {{type: sgd, eta: 0.5}}}}
 def test_split_is_seeded_by_split_seed_not_the_spec_seed(tmp_path):
     path, sha = write(tmp_path, TABLE)
     (tmp_path / "s.yaml").write_text(spec_text(sha))
-    from specnet.compiler import build
+    from specnet.training.compiler import build
     splits = [build("source", load_spec(tmp_path / "s.yaml", [f"seed={s}"]).data.source).load(tmp_path, ())
               for s in (1, 2)]
     assert [len(splits[0][k][0]) for k in ("training", "validation", "test")] == [3, 1, 2]
@@ -199,7 +199,7 @@ def test_scaling_happens_in_float64_before_the_cast_to_the_networks_dtype(tmp_pa
     path, sha = write(tmp_path, "t,kind\n" + rows)
     (tmp_path / "s.yaml").write_text(spec_text(sha).replace("input: 2", "input: 1")
                                      .replace("test: 2, validation: 1", "test: 20, validation: 20"))
-    from specnet.datasets import load_datasets
+    from specnet.datasets.dataset import load_datasets
     spec = load_spec(tmp_path / "s.yaml")
     x = load_datasets(spec, {"training": spec.data.training})["training"].x
     assert x.dtype == np.float32 and len(np.unique(x)) == len(x) == 160

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import specnet
-from specnet.cli import main
-from specnet.compiler import build
+from specnet.commands.cli import main
+from specnet.training.compiler import build
 
 from conftest import ROOT
 

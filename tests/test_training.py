@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, tiny_spec
-from specnet.compiler import compile_spec, generator
-from specnet.datasets import load_datasets
-from specnet.executor import Recipe
-from specnet.runs import run_spec
-from specnet.spec import load_spec, spec_from_dict
+from specnet.training.compiler import compile_spec, generator
+from specnet.datasets.dataset import load_datasets
+from specnet.training.executor import Recipe
+from specnet.runs.run import run_spec
+from specnet.spec.load import load_spec, spec_from_dict
 
 
 def test_same_spec_and_seed_give_identical_metrics_and_weights(tmp_path):

@@ -1,8 +1,8 @@
 """specnet's own executor, called as `specnet run` calls it: Executor.train with the spec's compiled recipe."""
 import dataclasses
 
-from specnet.compiler import compile_recipe, compile_spec, generator
-from specnet.datasets import Dataset
+from specnet.training.compiler import compile_recipe, compile_spec, generator
+from specnet.datasets.dataset import Dataset
 
 requires = ()
 

@@ -1,0 +1,55 @@
+"""What the commands share: option types, JSON output, and turning a SpecError into one line and exit code 2."""
+from __future__ import annotations
+
+import functools
+from enum import Enum
+from typing import Annotated, List, Optional
+
+import typer
+
+Sets = Annotated[Optional[List[str]], typer.Option("--set", metavar="PATH=VALUE",
+                                                   help="Override a value, e.g. --set training.optimizer.eta=0.5")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of text.")]
+SplitName = Enum("SplitName", {s: s for s in ("test", "validation", "training")}, type=str)
+Format = Enum("Format", {s: s for s in ("text", "json", "github")}, type=str)
+
+
+def out(obj):
+    """Print `obj` as indented, strict JSON on stdout (no NaN: see specnet.runs.strictjson)."""
+    from specnet.runs.strictjson import dumps
+    typer.echo(dumps(obj, indent=2))
+
+
+def user_errors(command):
+    """Print a SpecError as its lines on stderr and exit with code 2, without a traceback. So is a path that
+    the system refuses (a name over 255 bytes, a NUL character) wherever it is used."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from specnet.errors import SpecError
+        try:
+            return command(*args, **kwargs)
+        except SpecError as e:
+            typer.echo(str(e), err=True)
+        except OSError as e:
+            if e.filename is None:
+                raise
+            typer.echo(str(bad_path(e.filename, e.strerror or str(e))), err=True)
+        except ValueError as e:
+            if "null byte" not in str(e):
+                raise
+            named = [a for a in _values(args, kwargs) if "\0" in str(a)]
+            typer.echo(str(bad_path(named[0] if named else None, "a file name cannot hold a NUL character")), err=True)
+        raise typer.Exit(2)
+    return wrapper
+
+
+def _values(args, kwargs) -> list:
+    """Return the command's arguments, a list argument's items among them."""
+    return [x for v in (*args, *kwargs.values()) for x in (v if isinstance(v, (list, tuple)) else [v])]
+
+
+def bad_path(path, problem: str):
+    """Return the one-line error for a path that cannot be used: `problem`, and the path cut to 200 characters."""
+    from specnet.errors import SpecError, cut
+    return SpecError(f"cannot use this path: {problem}", file=None if path is None else cut(path),
+                     hint="Check the path (and the paths in the spec).")

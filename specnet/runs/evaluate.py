@@ -1,0 +1,61 @@
+"""Evaluate a trained model on one split: from a run folder (its spec names the data) or a model file.
+
+    $ specnet evaluate runs/ch1_sgd-20261123-101500 --split test
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from specnet.errors import DataError
+
+
+def _bare_model_spec(path: Path, model: dict):
+    """Return a spec for a model file found outside a run folder: it is evaluated on MNIST."""
+    from specnet.spec.load import spec_from_dict
+
+    if model.get("format") == "specnet-baseline":
+        raise DataError("a baseline's model.json is evaluated in its run folder", file=str(path),
+                        hint="Give the run folder, whose spec names the data.")
+    sizes = model["sizes"]
+    if sizes[0] != 784 or sizes[-1] != 10:
+        raise DataError(f"a model file outside a run folder is evaluated on MNIST, which needs sizes "
+                        f"[784, ..., 10]; this one has {sizes}", file=str(path),
+                        hint="Give the run folder, whose spec names the data.")
+    return spec_from_dict({"specnet": 1, "data": {"source": "mnist"}, "network": {
+        "input": sizes[0], "layers": [{"size": s, "activation": a} for s, a in zip(sizes[1:], model["activations"])],
+        "cost": model["cost"], "dtype": model["dtype"]}}, file=str(path))
+
+
+def evaluate_path(path, split: str = "test") -> dict:
+    """Return {"split", "correct", "total", "accuracy", "cost", "inline", "data", "outputs"} for a run or model."""
+    from specnet.training.compiler import compile_spec
+    from specnet.datasets.dataset import load_datasets
+    from specnet.runs.io import load_model
+    from specnet.runs.modelcheck import check_matches
+    from specnet.spec.resolve import Split
+    from specnet.runs.run import load_run
+
+    path = Path(path)
+    in_run = path.is_dir() or (path.name == "model.json" and (path.parent / "spec.yaml").is_file())
+    if in_run:
+        folder = path if path.is_dir() else path.parent
+        spec = load_run(folder, check_data=True).spec
+        model = load_model(folder / "model.json")
+        check_matches(model, spec, folder / "model.json")
+    else:
+        model = load_model(path)
+        spec = _bare_model_spec(path, model)
+    net = compile_spec(spec)
+    if spec.baseline:
+        net = type(net)(model["means"])
+    else:
+        net.weights = [np.asarray(w, dtype=net.dtype) for w in model["weights"]]
+        net.biases = [np.asarray(b, dtype=net.dtype).reshape(-1, 1) for b in model["biases"]]
+    data = load_datasets(spec, {split: Split(split), "training": spec.data.training}, scaling=model.get("scaling"))
+    a = net.outputs(data[split])
+    correct = net.evaluate(data[split], a)
+    return {"split": split, "correct": correct, "total": len(data[split]), "accuracy": correct / len(data[split]),
+            "cost": None if spec.baseline else net.total_cost(data[split], len(data["training"]), a),
+            "inline": spec.data.source.type == "inline", "data": data[split], "outputs": a}

@@ -1,0 +1,60 @@
+"""Save and load trained models without pickle: arrays in model.npz, the rest in model.json.
+
+Also loads the JSON that the book's network2.py saves ({"sizes", "weights", "biases", "cost"}), whose
+cost is a class name; those names are mapped below.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from specnet.runs.artefacts import MiB, read_json
+from specnet.errors import DataError
+from specnet.runs.strictjson import dumps
+
+# A network2 file holds its arrays as text: the book's largest, [784, 100, 10], takes 1.8 MB (64 MB allowed a
+# 58 MB file that took 2.2 s and 778 MB to parse). A specnet model.json holds no arrays.
+FORMAT, MODEL_JSON_BYTES = "specnet-model", 8 * MiB
+# For compatibility: network2.py saves its cost as the class name; all its layers are sigmoid.
+NETWORK2_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
+
+
+def save_model(net, folder: Path, activations, cost: str, scaling=None, classes=None) -> Path:
+    """Write model.npz (w0, b0, w1, b1, ..., and the input scaling's x_shift, x_scale) and model.json into
+    `folder`; return the JSON's path. `classes` names the output neurons' classes (a CSV's labels)."""
+    arrays = {f"{k}{i}": a for i, (w, b) in enumerate(zip(net.weights, net.biases)) for k, a in (("w", w), ("b", b))}
+    if scaling is not None:
+        arrays.update(x_shift=scaling.shift, x_scale=scaling.scale)
+    with open(folder / "model.npz", "xb") as f:
+        np.savez(f, **arrays)
+    meta = {"format": FORMAT, "version": 1, "sizes": net.sizes, "activations": list(activations), "cost": cost,
+            "dtype": str(net.dtype), "scale": scaling.type if scaling is not None else "none",
+            "classes": classes, "arrays": "model.npz",
+            "sha256": hashlib.sha256((folder / "model.npz").read_bytes()).hexdigest()}
+    with open(folder / "model.json", "x") as f:
+        f.write(dumps(meta, indent=2))
+    return folder / "model.json"
+
+
+def load_model(path: Path) -> dict:
+    """Return {"sizes", "activations", "cost", "dtype", "weights", "biases"} (and "scaling" for specnet's) from a
+    specnet or network2 JSON file, or a baseline's model.json; every part is checked first (specnet.runs.modelcheck)."""
+    from specnet.runs.modelcheck import baseline, network2, read_arrays
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError("no such run folder or model file", file=str(path), hint="Check the path.")
+    meta = read_json(path, MODEL_JSON_BYTES, "model file")
+    if not isinstance(meta, dict):
+        raise DataError("not a model file", file=str(path), got=type(meta).__name__,
+                        hint="Give a run folder or its model.json.")
+    if meta.get("format") == "specnet-baseline":
+        return baseline(meta, path)
+    if meta.get("format") == FORMAT:
+        return {**meta, **read_arrays(meta, path)}
+    if {"sizes", "weights", "biases", "cost"} <= set(meta):
+        return network2(meta, path)
+    raise DataError("neither a specnet model.json nor a network2.py save file", file=str(path),
+                    hint="Expected the keys format, sizes, ... or network2's sizes, weights, biases, cost.")

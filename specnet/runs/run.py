@@ -1,0 +1,133 @@
+"""Run a spec: train it, and record everything in a new run folder that is never overwritten.
+
+    runs/<name>-<YYYYmmdd-HHMMSS>/
+        spec.yaml      the resolved spec (every default filled)
+        metrics.jsonl  one line of monitored metrics per epoch (deterministic: no timings)
+        model.json     the trained model (metadata) and model.npz (arrays)
+        run.json       provenance: spec digest, data checksums, seed, versions, BLAS, git, times
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from specnet.training.compiler import build, compile_recipe, compile_spec, generator
+from specnet.datasets.dataset import load_datasets
+from specnet.errors import SpecError
+from specnet.runs.io import save_model
+from specnet.components.metrics import best, final
+from specnet.runs.provenance import provenance, write_json
+from specnet.spec.resolve import dump
+from specnet.runs.strictjson import dumps
+
+
+@dataclass
+class Run:
+    folder: Path
+    history: list
+    failures: list = field(default_factory=list)  # unmet `expect` bounds, as sentences
+    model: object = None
+    data: dict = field(default_factory=dict)      # the Datasets used: {"training": ..., "evaluation": ...}
+    info: dict = field(default_factory=dict)      # run.json
+    spec: object = None
+    checks: list = field(default_factory=list)    # checks.jsonl: metrics within epochs (monitor_every)
+
+
+def new_run_folder(runs_dir, name: str) -> Path:
+    """Create and return runs_dir/<name>-<timestamp>, adding -2, -3, ... rather than reuse a folder."""
+    runs_dir = Path(runs_dir)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        for i in range(1, 1000):
+            folder = runs_dir / (f"{name}-{stamp}" + (f"-{i}" if i > 1 else ""))
+            try:
+                folder.mkdir()  # fails if it exists (even if another process made it just now): never reused
+                return folder
+            except FileExistsError:
+                continue
+    except OSError as e:
+        raise SpecError(f"cannot create a run folder in {runs_dir}: {e.strerror or e}", file="--runs-dir",
+                        hint="Give a folder you can write to.") from None
+    raise SpecError(f"cannot find a free run folder name in {runs_dir}", file="--runs-dir")
+
+
+def unmet(spec, history: list) -> list:
+    """Return one sentence per `expect` bound that the run did not meet."""
+    failures = []
+    for e in spec.expect:
+        value = best(history, e.metric)[0] if e.at == "best" else final(history, e.metric)
+        bounds = " and ".join(f"{k} {v}" for k, v in (("min", e.min), ("max", e.max)) if v is not None)
+        if value is None:
+            failures.append(f"expect: {e.at} {e.metric} has no value to check against ({bounds}): no epoch ran")
+        elif (e.min is not None and value < e.min) or (e.max is not None and value > e.max):
+            failures.append(f"expect: {e.at} {e.metric} = {value} is outside the bounds ({bounds})")
+    return failures
+
+
+def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
+    """Train `spec` (or only evaluate it, without a training section) and record the run; return it."""
+    started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    source = build("source", spec.data.source)
+    data = load_datasets(spec, {"training": spec.data.training, "evaluation": spec.data.evaluation}, source)
+    net = compile_spec(spec)
+    folder = new_run_folder(runs_dir, spec.name)
+    (folder / "spec.yaml").write_text(dump(spec), encoding="utf-8")
+    info = {**provenance(spec, source.checksums(spec.base)), "status": "running",
+            "started": started.isoformat(timespec="seconds")}
+    if hasattr(source, "class_names"):  # a CSV's labels, in the order of the output neurons
+        info["classes"] = source.class_names(spec.base)
+    write_json(folder / "run.json", info)
+    epoch_seconds, last = [], [time.perf_counter()]
+    with open(folder / "metrics.jsonl", "x", encoding="utf-8") as metrics, \
+            open(folder / "checks.jsonl", "x", encoding="utf-8") as checks:
+        def record(row):
+            metrics.write(dumps(row) + "\n")
+            metrics.flush()
+            now = time.perf_counter()
+            epoch_seconds.append(round(now - last[0], 4))
+            last[0] = now
+            if on_epoch:
+                on_epoch(row, epoch_seconds[-1])
+        if spec.baseline:
+            history = [{"epoch": None, **net.fit(data["training"]).measure((), None, data["evaluation"], 0)}]
+            record(history[0])
+        elif spec.training is not None:
+            history = net.train(data["training"], compile_recipe(spec), generator(spec.seed, "shuffle"),
+                                data["evaluation"], on_epoch=record, on_batch=on_batch,
+                                on_check=lambda row: checks.write(dumps(row) + "\n"))
+        else:
+            history = [{"epoch": None, **net.measure(("evaluation_accuracy", "evaluation_cost"), None,
+                                                     data["evaluation"], len(data["training"]))}]
+            record(history[0])
+    if spec.baseline:
+        write_json(folder / "model.json", {"format": "specnet-baseline", "baseline": spec.baseline, **net.params()})
+    else:
+        save_model(net, folder, [la.activation for la in spec.network.layers], spec.network.cost,
+                   data["training"].scaling, info.get("classes"))
+    failures = unmet(spec, history)
+    info.update(status="completed", ended=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                wall_seconds=round(time.perf_counter() - t0, 3), epoch_seconds=epoch_seconds, unmet=failures)
+    write_json(folder / "run.json", info)
+    return Run(folder, history, failures, net, data, info, spec)
+
+
+def load_run(folder, check_data: bool = False) -> Run:
+    """Load a run folder: its resolved spec (data paths relative to the original spec's folder), metrics
+    and provenance, each file checked before use (specnet.runs.artefacts); the spec must be the one run.json
+    records. The data files are only looked at if `check_data`."""
+    from specnet.runs.artefacts import check_spec_digest, read_info, read_jsonl
+    from specnet.spec.load import load_spec
+
+    folder = Path(folder)
+    for name in ("spec.yaml", "run.json"):
+        if not (folder / name).is_file():
+            raise SpecError(f"not a run folder: it has no {name}", file=str(folder),
+                            hint="Give a folder made by `specnet run`.")
+    info = read_info(folder)
+    check_spec_digest(folder, info)
+    spec = load_spec(folder / "spec.yaml", base_dir=info.get("spec_dir"), check_data=check_data)
+    return Run(folder, read_jsonl(folder / "metrics.jsonl"), info=info, spec=spec,
+               checks=read_jsonl(folder / "checks.jsonl", ("epoch", "images")))

@@ -1,0 +1,60 @@
+"""From a YAML file to a resolved, checked Spec, in pure stages that each raise one kind of SpecError:
+
+    read_yaml (+ extends) → apply_overrides (--set) → validate_schema → fill defaults → run_checks → Spec
+
+    >>> spec = load_spec("specs/ch1_sgd.yaml", ["training.epochs=1"])
+    >>> spec.network.sizes, spec.training.epochs, spec.training.optimizer
+    ([784, 30, 10], 1, Component(type='sgd', params={'eta': 3.0, 'mu': 0.0}))
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from specnet.spec.checks import run_checks
+from specnet.spec.document import Document, Origin, read_yaml
+from specnet.spec.overrides import apply_overrides
+from specnet.errors import SpecError, raise_all
+from specnet.spec.resolve import Spec, build_spec, fill
+from specnet.spec.schema import load_schema, mapping_form, validate_schema
+
+
+def load_spec(path, overrides=(), base_dir=None, check_data: bool = True) -> Spec:
+    """Return the resolved Spec of the YAML file at `path`, with "dotted.path=value" overrides applied.
+
+    Relative data paths are relative to the spec's folder, or to `base_dir` if given (for a run's spec.yaml).
+    With `check_data` false the data files are not looked at (and checks that need them are skipped).
+    """
+    doc = apply_overrides(read_yaml(path, mapping_form), overrides, mapping_form)
+    return spec_from_document(doc, base_dir, check_data)
+
+
+def spec_from_dict(data: dict, file: str | None = None) -> Spec:
+    """Return the resolved Spec of spec data given as a dict (file, if given, names it in errors)."""
+    return spec_from_document(Document(dict(data), file, {}))
+
+
+def spec_from_document(doc: Document, base_dir=None, check_data: bool = True) -> Spec:
+    """Validate, fill in defaults and check a Document; raise every problem found at once."""
+    validate_schema(doc)
+    origins = dict(doc.origins)
+    data = dict(doc.data)
+    if "name" not in data:
+        data["name"] = Path(doc.file).stem if doc.file else "unnamed"
+        origins[("name",)] = Origin("default")
+    resolved = fill(data, load_schema(), (), origins)
+    spec = build_spec(resolved, doc.file, origins, base_dir)
+    problems, info = [], None
+    try:
+        info = describe_data(spec) if check_data else None
+    except SpecError as e:
+        problems = [e]
+    problems += run_checks(spec, info)
+    raise_all([p.located(*spec.where(p.parts)) if p.file is None else p for p in problems])
+    return spec
+
+
+def describe_data(spec):
+    """Return the data's Info (widths, classes, split sizes) without loading the examples."""
+    from specnet.training.compiler import build
+
+    return build("source", spec.data.source).describe(spec.base)

@@ -1,0 +1,71 @@
+"""Semantic checks of the training section and the `expect` bounds (registered in specnet.spec.checks.CHECKS)."""
+from __future__ import annotations
+
+from specnet.spec.checks import CHECKS
+from specnet.errors import CheckError
+
+
+@CHECKS.register("executor")
+def executor(spec, info):
+    """The compiled executor (training.executor: numba) needs numba; its loops are written for the
+    registered activations and costs (a new registry entry needs a loop there too), without dropout."""
+    if not spec.training or spec.training.executor != "numba":
+        return
+    from specnet.components.activations import ACTIVATIONS as REGISTERED
+    from specnet.training.compiled import ACTIVATIONS, COSTS, MISSING, missing_numba
+
+    at = ("training", "executor")
+    if MISSING:
+        yield missing_numba()
+    if any(layer.dropout for layer in spec.network.layers):
+        yield CheckError("the numba executor has no dropout yet", path=at, got="numba",
+                         hint="Use executor: numpy (the default) for a spec with dropout.")
+    for i, layer in enumerate(spec.network.layers):
+        if layer.activation not in ACTIVATIONS and REGISTERED.get(layer.activation).trainable:
+            yield CheckError(f"the numba executor has no {layer.activation} activation (layer {i})", path=at,
+                             got="numba", hint=f"It has {', '.join(ACTIVATIONS)}; or use executor: numpy.")
+    if spec.network.cost not in COSTS:
+        yield CheckError(f"the numba executor has no {spec.network.cost} cost", path=at, got="numba",
+                         hint=f"It has {', '.join(COSTS)}; or use executor: numpy.")
+
+
+@CHECKS.register("watched_metrics")
+def watched_metrics(spec, info):
+    """The metric a schedule or early stopping watches must be monitored; steps need one η per epoch."""
+    t = spec.training
+    if not t:
+        return
+    watched = [(("training", "schedule", "metric"), t.schedule.params.get("metric"))]
+    watched.append((("training", "early_stopping", "metric"), (t.early_stopping or {}).get("metric")))
+    for path, metric in watched:
+        if metric and metric not in t.monitor:
+            yield CheckError(f"metric '{metric}' is watched but not monitored", path=path,
+                             hint=f"Add it to training.monitor (now: {', '.join(t.monitor) or 'nothing'}).")
+    if t.schedule.type == "steps" and len(t.schedule.params["at"]) != len(t.schedule.params["etas"]):
+        yield CheckError("`at` and `etas` must have the same length: one new η per epoch listed",
+                         path=("training", "schedule"), got=t.schedule.params)
+
+
+@CHECKS.register("expectations")
+def expectations(spec, info):
+    """Each `expect` bound needs min or max, on a metric that is monitored; accuracies are fractions (and so
+    is the book's value of an accuracy result)."""
+    monitored = spec.training.monitor if spec.training else ("evaluation_accuracy", "evaluation_cost")
+    for i, e in enumerate(spec.expect):
+        path = ("expect", i)
+        if e.min is None and e.max is None:
+            yield CheckError("give min, max or both", path=path)
+        if e.metric not in monitored:
+            yield CheckError(f"metric '{e.metric}' is not monitored", path=path + ("metric",),
+                             hint=f"Add it to training.monitor (now: {', '.join(monitored)}).")
+        for key in ("min", "max"):
+            v = getattr(e, key)
+            if "accuracy" in e.metric and v is not None and not 0 <= v <= 1:
+                yield CheckError("must be a fraction in [0, 1]", path=path + (key,), got=v,
+                                 hint="Accuracies are fractions: 95% is 0.95.")
+        if e.min is not None and e.max is not None and e.min > e.max:
+            yield CheckError("min is greater than max", path=path, got=[e.min, e.max])
+    value = (spec.resolved.get("book") or {}).get("value")
+    if spec.expect and "accuracy" in spec.expect[0].metric and value is not None and not 0 <= value <= 1:
+        yield CheckError(f"must be a fraction in [0, 1], like the first expect metric ({spec.expect[0].metric})",
+                         path=("book", "value"), got=value, hint="Accuracies are fractions: 96.49% is 0.9649.")

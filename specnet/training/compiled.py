@@ -1,0 +1,330 @@
+"""An optional compiled executor: an epoch's SGD steps as Numba loops (`training.executor: numba`).
+
+The maths is the NumPy executor's, written example by example as chapter 2 gives it: feedforward (2.3),
+δ^L (BP1), δ^{l−1} = ((w^l)^T δ^l) ⊙ σ'(z^{l−1}) (BP2), ∂C/∂b = δ (BP3), ∂C/∂w = a_in δ (BP4), summed over
+the mini-batch, then the step −(η/m) Σ_x ∇C_x with weight decay and momentum as in specnet.training.executor.
+
+What it saves (bench/BREAKDOWN.md): NumPy's fixed cost per call, about a microsecond for each of the
+dozens of calls of a mini-batch of 10; and the work on input pixels that are 0 (81% of MNIST's). A zero
+input adds nothing to z^1 and gets no gradient (BP4: a_in δ = 0), so the positions of the nonzero inputs
+are listed once (`nonzeros`), and the first layer's products and step touch only the columns of w^1 that
+those inputs feed.
+
+Weights are held transposed, (w^l)^T of shape (n_{l−1}, n_l) and C-ordered, so that column k of w^1 (what
+input k feeds) is contiguous. The first call of `steps` copies the parameters into that storage (padded,
+for layer 1) and makes the Executor's `weights[l]` and `biases[l]` views of it, so that later calls and
+NumPy's evaluation share the numbers without copies. Needs numba (`pip install -e ".[fast]"`).
+
+The positions of the nonzero inputs are kept from one call to the next for the same training-set array:
+changing that array in place between two `train` calls is not seen (specnet itself never does).
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from specnet.errors import CheckError
+from specnet.training.executor import Executor
+
+try:
+    from numba import njit
+    MISSING = None
+except ImportError as e:  # said by the `executor` check (training_checks.py) and CompiledExecutor()
+    njit, MISSING = None, str(e)
+
+ACTIVATIONS = {"sigmoid": 0, "tanh": 1, "relu": 2, "linear": 3, "softmax": 4}
+COSTS = {"quadratic": 0, "cross_entropy": 1, "log_likelihood": 1}  # 1: δ^L = a^L − y (3.12, 81)
+REGULARIZERS = {"none": 0, "l2": 1, "l1": 2}
+# Mini-batches of up to this many examples go through the loops; larger ones take NumPy's steps, whose
+# matrix products (BLAS) catch up. Two full runs of bench/RESULTS.md: at m = 32 the loops were 1.3–1.7×
+# faster with 30 hidden neurons and level to 1.3× faster with 100; at m = 100 (the first run, in which
+# the loops still took it) level with 30 and 1.5× slower with 100.
+LOOPS_UP_TO = 32
+
+
+def _jit(fn):
+    # fastmath "contract": fused multiply-adds; nothing that assumes values are finite
+    return njit(cache=True, fastmath={"contract"})(fn) if njit is not None else fn
+
+
+@_jit
+def _activate(code, z, a):
+    """a = σ(z) for one example's layer (softmax over the whole vector)."""
+    if code == 4:
+        top = z.max()
+        total = 0.0
+        for c in range(z.shape[0]):
+            a[c] = np.exp(z[c] - top)
+            total += a[c]
+        for c in range(z.shape[0]):
+            a[c] /= total
+        return
+    for c in range(z.shape[0]):
+        if code == 0:
+            a[c] = 1.0 / (1.0 + np.exp(-z[c]))  # e^−z may overflow to inf, and then σ = 0 as it should
+        elif code == 1:
+            a[c] = np.tanh(z[c])
+        elif code == 2:
+            a[c] = max(z[c], 0.0)
+        else:
+            a[c] = z[c]
+
+
+@_jit
+def _prime(code, z, a):
+    """σ'(z) of one neuron, given a = σ(z)."""
+    if code == 0:
+        return a * (1.0 - a)
+    if code == 1:
+        return 1.0 - a * a
+    if code == 2:
+        return 1.0 if z > 0 else 0.0
+    return 1.0
+
+
+@_jit
+def _feed_sparse(wt, b, z, rows, indptr, indices, x):
+    """z_i = w^1 x_i + b for the mini-batch's inputs x_i = x[rows[i]]: Σ over the nonzero x_ik (their
+    columns k are indices[indptr[r]:indptr[r + 1]] for row r) of x_ik · (row k of (w^1)^T)."""
+    for i in range(rows.shape[0]):
+        zi = z[i]
+        zi[:] = b
+        xi = x[rows[i]]
+        p, end = indptr[rows[i]], indptr[rows[i] + 1]
+        while p + 3 < end:  # four inputs at a time: a quarter of the loads and stores of z_i (1.6× faster)
+            k0, k1, k2, k3 = indices[p], indices[p + 1], indices[p + 2], indices[p + 3]
+            v0, v1, v2, v3 = xi[k0], xi[k1], xi[k2], xi[k3]
+            for c in range(zi.shape[0]):
+                zi[c] += (v0 * wt[k0, c] + v1 * wt[k1, c]) + (v2 * wt[k2, c] + v3 * wt[k3, c])
+            p += 4
+        for q in range(p, end):
+            for c in range(zi.shape[0]):
+                zi[c] += xi[indices[q]] * wt[indices[q], c]
+
+
+@_jit
+def _feed_dense(wt, b, z, a_in):
+    """z_i = w^l a_i + b for every row a_i of a_in, as Σ_k a_ik · (row k of (w^l)^T)."""
+    for i in range(a_in.shape[0]):
+        zi = z[i]
+        zi[:] = b
+        for k in range(a_in.shape[1]):
+            v = a_in[i, k]
+            for c in range(zi.shape[0]):
+                zi[c] += v * wt[k, c]
+
+
+@_jit
+def _backpropagate(wt, d, d_in, z_in, a_in, code):
+    """δ^{l−1}_i = ((w^l)^T δ^l_i) ⊙ σ'(z^{l−1}_i)  (BP2), with w^l before its step."""
+    for i in range(d.shape[0]):
+        d_in[i] = 0.0
+        for c in range(wt.shape[1]):  # Σ_c δ_c · (column c of (w^l)^T): independent sums, no chain
+            v = d[i, c]
+            for k in range(wt.shape[0]):
+                d_in[i, k] += v * wt[k, c]
+        for k in range(wt.shape[0]):
+            d_in[i, k] *= _prime(code, z_in[i, k], a_in[i, k])
+
+
+@_jit
+def _scatter(g, d, scale, rows, indptr, indices, x):
+    """g += scale Σ_i x_i δ_i^T, g shaped like (w^1)^T, over the nonzero x_ik only (BP4: a zero input
+    has zero gradient)."""
+    for i in range(rows.shape[0]):
+        xi = x[rows[i]]
+        for p in range(indptr[rows[i]], indptr[rows[i] + 1]):
+            k = indices[p]
+            s = scale * xi[k]
+            for c in range(d.shape[1]):
+                g[k, c] += s * d[i, c]
+
+
+@_jit
+def _outer(g, d, scale, a_in):
+    """g += scale Σ_i a_i δ_i^T, g shaped like (w^l)^T  (BP4, summed over the mini-batch)."""
+    for i in range(a_in.shape[0]):
+        for k in range(a_in.shape[1]):
+            s = scale * a_in[i, k]
+            for c in range(d.shape[1]):
+                g[k, c] += s * d[i, c]
+
+
+@_jit
+def _step_biases(b, vb, d, scale, mu):
+    """b += u with u = −(η/m) Σ_x δ_x (BP3), or with momentum v = μv + u, b += v."""
+    for c in range(b.shape[0]):
+        u = 0.0
+        for i in range(d.shape[0]):
+            u += d[i, c]
+        u *= scale
+        if mu != 0.0:
+            vb[c] = mu * vb[c] + u
+            u = vb[c]
+        b[c] += u
+
+
+@_jit
+def _step_weights(wt, vw, g, mu, decay, reg):
+    """w += u from g^T = −(η/m) Σ_x ∂C_x/∂w (BP4): u = g − (ηλ/n) w (L2, 93) or g − (ηλ/n) sgn(w)
+    (L1, 97); with momentum v = μv + u, w += v."""
+    for k in range(wt.shape[0]):
+        for c in range(wt.shape[1]):
+            u = g[k, c]
+            if reg == 1:
+                u -= decay * wt[k, c]
+            elif reg == 2:
+                u -= decay * np.sign(wt[k, c])
+            if mu != 0.0:
+                vw[k, c] = mu * vw[k, c] + u
+                u = vw[k, c]
+            wt[k, c] += u
+
+
+@_jit
+def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, order, m, j0, j1,
+           eta, mu, decay, reg, acts, cost):
+    """Mini-batches j0 .. j1 − 1 of the epoch's `order`, a step each. wts[l] = (w^l)^T, bs[l] = b^l,
+    vws/vbs their velocities (momentum only), gs[l] room for −(η/m) Σ_x ∂C_x/∂(w^l)^T; zs/as_/ds[l] hold z^l, a^l
+    and δ^l for m examples as rows. Layer 1's arrays are `widths[0]` neurons wide, padded with zeros to
+    a multiple of 32 (see CompiledExecutor.steps); the other layers' are exactly widths[l] wide."""
+    n, top = order.shape[0], len(wts) - 1
+    scale = np.empty(1, x.dtype)  # −η/m in the network's dtype, so that float32 arithmetic stays float32
+    direct = reg == 0 and mu == 0.0  # plain SGD: w^1's step goes straight into the columns the inputs feed
+    for j in range(j0, j1):
+        rows = order[j * m:min(j * m + m, n)]
+        mb = rows.shape[0]
+        for l in range(top + 1):  # feedforward (2.3)
+            z, a = zs[l][:mb, :widths[l]], as_[l][:mb, :widths[l]]
+            if l == 0:
+                _feed_sparse(wts[0], bs[0], zs[0][:mb], rows, indptr, indices, x)
+            else:
+                _feed_dense(wts[l], bs[l], z, as_[l - 1][:mb, :widths[l - 1]])
+            for i in range(mb):
+                _activate(acts[l], z[i], a[i])
+        z, a, d = zs[top][:mb, :widths[top]], as_[top][:mb, :widths[top]], ds[top][:mb, :widths[top]]
+        for i in range(mb):  # δ^L (BP1): (a − y) ⊙ σ'(z) for the quadratic cost, a − y for the others
+            for c in range(d.shape[1]):
+                d[i, c] = a[i, c] - y[rows[i], c]
+                if cost == 0:
+                    d[i, c] *= _prime(acts[top], z[i, c], a[i, c])
+        scale[0] = -eta / mb
+        for l in range(top, -1, -1):
+            d = ds[l][:mb]
+            if l > 0:
+                w = widths[l - 1]
+                _backpropagate(wts[l], d, ds[l - 1][:mb, :w], zs[l - 1][:mb, :w], as_[l - 1][:mb, :w], acts[l - 1])
+            _step_biases(bs[l], vbs[l], d, scale[0], mu)
+            into_w = l == 0 and direct  # add the step to w^1 itself, not to a gradient first
+            g = wts[0] if into_w else gs[l]
+            if not into_w:
+                g[:] = 0.0
+            if l == 0:
+                _scatter(g, d, scale[0], rows, indptr, indices, x)
+            else:
+                _outer(g, d, scale[0], as_[l - 1][:mb, :widths[l - 1]])
+            if not into_w:
+                _step_weights(wts[l], vws[l], g, mu, decay, reg)
+
+
+def missing_numba() -> CheckError:
+    """The error saying that numba cannot be imported, and why."""
+    why = "is not installed" if "No module named 'numba'" in (MISSING or "") else f"cannot be imported ({MISSING})"
+    return CheckError(f"needs the numba package, which {why}", path=("training", "executor"), got="numba",
+                      hint='Install it with: pip install -e ".[fast]", or use executor: numpy.')
+
+
+@_jit
+def _columns(x, indices):
+    """Write the column of each nonzero entry of x, row after row, into indices."""
+    p = 0
+    for r in range(x.shape[0]):
+        for k in range(x.shape[1]):
+            if x[r, k] != 0:
+                indices[p] = k
+                p += 1
+
+
+def nonzeros(x):
+    """Return the positions of x's nonzero entries by row, (indptr, indices): those of row r are in the
+    columns indices[indptr[r]:indptr[r + 1]] (uint16 where the columns allow: 15 MB for MNIST's training
+    set; unsigned, so the loops skip numba's negative-index check). A loop rather than np.nonzero, which
+    would hold 120 MB of int64 positions and take 0.27 s."""
+    indptr = np.zeros(len(x) + 1, np.int64)
+    np.cumsum(np.count_nonzero(x, axis=1), out=indptr[1:])
+    indices = np.empty(indptr[-1], np.uint16 if x.shape[1] <= 2 ** 16 else np.uint32)
+    _columns(np.ascontiguousarray(x), indices)
+    return indptr, indices
+
+
+_seen = (lambda: None, None)  # (a weak reference to the training inputs last seen, their nonzeros())
+
+
+def _storage(a, shape, view):
+    """Return (s, v): an array s of `shape` and v = view(s) holding a's values, zero elsewhere in s; s is
+    a's own memory when a already is that view of it (so that the kernel and NumPy share the numbers)."""
+    s = a.base
+    if s is None or s.shape != shape or not s.flags.c_contiguous or s.dtype != a.dtype \
+            or view(s).__array_interface__ != a.__array_interface__:
+        s = np.zeros(shape, a.dtype)
+        view(s)[...] = a
+    return s, view(s)
+
+
+class CompiledExecutor(Executor):
+    """The Executor with its SGD steps in Numba; evaluation, schedules, early stopping and the run folder
+    are the NumPy executor's."""
+
+    def __init__(self, *args, **kwargs):
+        if njit is None:  # the `executor` check says so first; this is for the library used directly
+            raise missing_numba()
+        super().__init__(*args, **kwargs)
+
+    def steps(self, x, y, order, m, stops=()):
+        if m > LOOPS_UP_TO:
+            yield from super().steps(x, y, order, m, stops)
+            return
+        L, opt, reg = len(self.weights), self.optimizer, self.regularizer
+        global _seen
+        if _seen[0]() is not x:  # a training set other than the last one seen: find its nonzero inputs
+            _seen = (weakref.ref(x), nonzeros(x))
+        moving = bool(opt.mu)
+        if moving and len(opt.velocities) != 2 * L:
+            opt.start(self.weights + self.biases)
+        widths = self.sizes[1:]
+        # Layer 1 is kept 32 neurons wide or a multiple of it: its loops over neurons then run in SIMD
+        # (LLVM vectorizes them 32 at a time), 1.2–1.4× faster per epoch at 30 hidden neurons.
+        pad = [-(-widths[0] // 32) * 32] + widths[1:]
+        params = [[], [], [], []]
+        for l, (fan_in, p) in enumerate(zip(self.sizes, pad)):
+            w = lambda s, n=widths[l]: s[:, :n].T  # w^l (n_l, n_{l−1}) as a view of (w^l)^T (n_{l−1}, p)
+            b = lambda s, n=widths[l]: s[:n, None]  # b^l (n_l, 1) as a view of (p,)
+            params[0].append(_storage(self.weights[l], (fan_in, p), w))
+            params[1].append(_storage(self.biases[l], (p,), b))
+            if moving:
+                params[2].append(_storage(opt.velocities[l], (fan_in, p), w))
+                params[3].append(_storage(opt.velocities[L + l], (p,), b))
+            else:
+                params[2].append((np.zeros((1, 1), self.dtype), None))
+                params[3].append((np.zeros(1, self.dtype), None))
+        self.weights, self.biases = [v for _, v in params[0]], [v for _, v in params[1]]
+        if moving:
+            opt.velocities = [v for _, v in params[2] + params[3]]
+        lmbda = reg.lmbda if reg is not None else 0.0
+        # tuples, not numba.typed.List: a List's own functions compile afresh in every process (1.7 s)
+        arrays = [tuple(s for s, _ in group) for group in params]
+        arrays.append(tuple(np.zeros_like(s) for s, _ in params[0]))  # the gradients
+        arrays += [tuple(np.zeros((m, p), self.dtype) for p in pad) for _ in range(3)]  # z, a, δ (zero padding)
+        dtype = self.dtype.type
+        recipe = (dtype(opt.eta), dtype(opt.mu), dtype(opt.eta * lmbda / len(order)),  # η, μ, ηλ/n
+                  REGULARIZERS[reg.name if lmbda else "none"],
+                  np.array([ACTIVATIONS[a.name] for a in self.activations], np.int64), COSTS[self.cost.name])
+        inputs = (np.array(widths, np.int64), *_seen[1], np.ascontiguousarray(x), np.ascontiguousarray(y),
+                  order.astype(np.int64), m)
+        start, batches = 0, -(-len(order) // m)
+        for end in sorted({j + 1 for j in stops if j < batches} | {batches}):
+            _steps(*arrays, *inputs, start, end, *recipe)
+            start = end
+            if end - 1 in stops:
+                yield end - 1

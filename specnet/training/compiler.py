@@ -1,0 +1,82 @@
+"""Compile a resolved Spec into an Executor: the only module that looks names up in the registries.
+
+    >>> from specnet.spec.load import spec_from_dict
+    >>> spec = spec_from_dict({"specnet": 1, "data": {"source": {"type": "inline",
+    ...     "inputs": [[0, 0], [1, 1]], "targets": [[1], [0]]}},
+    ...     "network": {"input": 2, "layers": [{"size": 1, "activation": "sigmoid"}], "cost": "quadratic"}})
+    >>> compile_spec(spec)
+    Executor(sizes=[2, 1], cost='quadratic')
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from specnet.components.activations import ACTIVATIONS
+from specnet.components.baselines import BASELINES
+from specnet.components.costs import COSTS
+from specnet.errors import CheckError
+from specnet.training.executor import Executor, Recipe
+from specnet.datasets.expand import Expansion
+from specnet.components.initializers import INITIALIZERS
+from specnet.components.optimizers import OPTIMIZERS
+from specnet.components.regularizers import REGULARIZERS
+from specnet.spec.resolve import Component
+from specnet.datasets.scaling import SCALINGS
+from specnet.components.schedules import SCHEDULES, EarlyStopping
+from specnet.datasets.sources import SOURCES
+
+REGISTRIES = {"activation": ACTIVATIONS, "baseline": BASELINES, "cost": COSTS, "init": INITIALIZERS, "optimizer": OPTIMIZERS,
+              "regularization": REGULARIZERS, "scale": SCALINGS, "schedule": SCHEDULES, "source": SOURCES}
+# One independent random stream per purpose, so that adding draws for one never shifts another.
+STREAMS = {"init": 0, "shuffle": 1, "dropout": 2, "expand": 3}
+
+
+def generator(seed: int, stream: str) -> np.random.Generator:
+    """Return the numpy Generator of one named stream of the spec's seed."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, STREAMS[stream]])))
+
+
+def build(kind: str, component) -> object:
+    """Return the registry entry `component` names, made with its parameters (spec `lambda` -> `lmbda`)."""
+    component = Component.of(component) if not isinstance(component, Component) else component
+    params = {("lmbda" if k == "lambda" else k): v for k, v in component.params.items()}
+    return REGISTRIES[kind].get(component.type)(**params)
+
+
+def compile_spec(spec, rng: np.random.Generator | None = None) -> Executor:
+    """Return the Executor for `spec`, its weights drawn from `rng` (default: the spec seed's init stream);
+    for a baseline spec, the (unfitted) baseline."""
+    if spec.baseline:
+        return build("baseline", spec.baseline)
+    rng = generator(spec.seed, "init") if rng is None else rng
+    net, dtype, sizes = spec.network, np.dtype(spec.network.dtype), spec.network.sizes
+    weights, biases = [], []
+    for i, layer in enumerate(net.layers):
+        init = build("init", layer.init or net.init)
+        try:
+            w, b = init(sizes[i], sizes[i + 1], rng)
+        except ValueError as e:
+            raise CheckError(f"cannot initialize layer {i} (sizes[{i + 1}]={sizes[i + 1]}): {e}",
+                             path=("network", "layers", i, "init")) from None
+        weights.append(w.astype(dtype))
+        biases.append(b.astype(dtype))
+    activations = [build("activation", layer.activation) for layer in net.layers]
+    training = spec.training
+    kind = Executor
+    if training and training.executor == "numba":
+        from specnet.training.compiled import CompiledExecutor as kind  # optional: imported only when chosen
+    executor = kind(sizes, activations, build("cost", net.cost), weights, biases,
+                    optimizer=build("optimizer", training.optimizer) if training else None,
+                    regularizer=build("regularization", training.regularization if training else "none"),
+                    dropout=[layer.dropout for layer in net.layers])
+    executor.dropout_rng = generator(spec.seed, "dropout")
+    return executor
+
+
+def compile_recipe(spec) -> Recipe:
+    """Return the Recipe of a spec's training: schedule, early stopping, and expansion made every epoch."""
+    training, stopping, expand = spec.training, spec.training.early_stopping, spec.data.expand
+    per_epoch = Expansion(**expand) if expand and expand["per_epoch"] else None
+    return Recipe(training.epochs, training.mini_batch_size, training.monitor, training.shuffle,
+                  build("schedule", training.schedule), stopping and EarlyStopping(**stopping),
+                  training.monitor_every, per_epoch, generator(spec.seed, "expand"))
