@@ -4,16 +4,16 @@ compiled into a matrix-based NumPy executor.
     >>> import specnet
     >>> spec = specnet.load_spec("specs/ch1_sgd.yaml", ["training.epochs=1"])
     >>> specnet.compile_spec(spec)
-    Executor(sizes=[784, 30, 10], cost='quadratic')
+    Network(sizes=[784, 30, 10], cost='quadratic')
 """
 from importlib import import_module
 
 __version__ = "1.0.0.dev0"
-__all__ = ["load_spec", "spec_from_dict", "compile_spec", "Executor", "SpecError", "run_spec", "__version__"]
+__all__ = ["load_spec", "spec_from_dict", "compile_spec", "Network", "SpecError", "run_spec", "__version__"]
 
 # Imported on first use, so that `specnet --help` does not pay for NumPy and jsonschema.
 _HOMES = {"load_spec": "specnet.spec.load", "spec_from_dict": "specnet.spec.load", "compile_spec": "specnet.training.compiler",
-          "Executor": "specnet.training.executor", "SpecError": "specnet.errors", "run_spec": "specnet.runs.run"}
+          "Network": "specnet.training.network", "SpecError": "specnet.errors", "run_spec": "specnet.runs.run"}
 
 
 def __getattr__(name):

@@ -126,14 +126,18 @@ def test_run_writes_a_complete_run_folder(tmp_path, tiny_file, capsys):
     assert info["status"] == "completed"
     assert info["seed"] == 3
     from importlib.metadata import version
-    assert info["libraries"] == {n: version(n) for n in ("jsonschema", "PyYAML", "typer", "threadpoolctl")}
+    names = ("jsonschema", "PyYAML", "typer", "threadpoolctl") + (("numba",) if info["executor"] == "numba" else ())
+    assert info["libraries"] == {n: version(n) for n in names}
     assert all(lib["internal_api"] and lib["version"] for lib in info["blas_runtime"])
-    assert info["resolved_spec_sha256"] == load_spec(tiny_file).digest()
+    # the resolved spec records the executor that ran (what `auto` chose), as run.json does
+    from specnet.runs.run import with_executor
+    assert info["resolved_spec_sha256"] == with_executor(load_spec(tiny_file), info["executor"]).digest()
+    assert f"executor: {info['executor']}" in (folder / "spec.yaml").read_text()
     assert info["wall_seconds"] >= 0 and info["started"] <= info["ended"]
     rows = [json.loads(x) for x in (folder / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in rows] == [0, 1, 2, 3, 4]
     assert {"evaluation_accuracy", "evaluation_cost", "training_cost"} <= set(rows[0])
-    assert yaml.safe_load((folder / "spec.yaml").read_text()) == load_spec(tiny_file).resolved
+    assert yaml.safe_load((folder / "spec.yaml").read_text()) == with_executor(load_spec(tiny_file), info["executor"]).resolved
 
 
 def test_running_twice_makes_two_folders_with_identical_metrics(tmp_path, tiny_file, capsys):

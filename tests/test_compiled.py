@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from conftest import CASES, tiny_spec
-from specnet.training.compiler import compile_recipe, compile_spec, generator
+from specnet.training.compiler import compile_trainer, compile_spec, generator
 from specnet.datasets.dataset import load_datasets
 from specnet.errors import SpecError
 from specnet.spec.load import spec_from_dict
@@ -23,7 +23,7 @@ def pair(case, dtype, n=40, n_in=12, n_out=3, m=8, hidden=(5, 4)):
                                                {"size": n_out, "activation": output}],
                      "init": "gaussian_scaled", "cost": cost, "dtype": dtype},
          "training": {"epochs": 2, "mini_batch_size": m, "optimizer": {"type": "sgd", "eta": 0.7, "mu": mu},
-                      "regularization": regularization}}
+                      "regularization": regularization, "executor": "numpy"}}
     numpy_spec = spec_from_dict(d)
     d["training"]["executor"] = "numba"
     return numpy_spec, spec_from_dict(d)
@@ -32,7 +32,7 @@ def pair(case, dtype, n=40, n_in=12, n_out=3, m=8, hidden=(5, 4)):
 def train(spec):
     data = load_datasets(spec, {"training": spec.data.training})["training"]
     net = compile_spec(spec)
-    history = net.train(data, compile_recipe(spec), generator(spec.seed, "shuffle"), data)
+    history = compile_trainer(spec).train(net, data, generator(spec.seed, "shuffle"), data)
     return net, history
 
 
@@ -40,7 +40,7 @@ def train(spec):
 @pytest.mark.parametrize("dtype, tolerance", [("float64", 1e-10), ("float32", 1e-5)])
 def test_two_epochs_agree_with_the_numpy_executor(case, dtype, tolerance):
     a, b = (train(spec) for spec in pair(case, dtype))
-    assert type(b[0]).__name__ == "CompiledExecutor" and b[0].weights[0].dtype == np.dtype(dtype)
+    assert compile_trainer(pair(case, dtype)[1]).executor.name == "numba" and b[0].weights[0].dtype == np.dtype(dtype)
     for p, q in zip(a[0].weights + a[0].biases, b[0].weights + b[0].biases):
         np.testing.assert_allclose(q, p, rtol=0, atol=tolerance)
     assert [r["evaluation_correct"] for r in a[1]] == [r["evaluation_correct"] for r in b[1]]
@@ -80,7 +80,7 @@ def test_an_activation_the_loops_lack_is_refused(monkeypatch):
     import specnet.training.compiled as compiled
     monkeypatch.setattr(compiled, "ACTIVATIONS", {"sigmoid": 0})
     with pytest.raises(SpecError, match=r"the numba executor has no tanh activation \(layer 0\).*It has sigmoid"):
-        pair(CASES[2], "float64")
+        compile_trainer(pair(CASES[2], "float64")[1])
 
 
 def test_checks_within_epochs_come_at_the_same_images():
@@ -89,7 +89,7 @@ def test_checks_within_epochs_come_at_the_same_images():
     spec = spec_from_dict(t)
     data = load_datasets(spec, {"training": spec.data.training})["training"]
     checks, ticks = [], []
-    compile_spec(spec).train(data, compile_recipe(spec), generator(spec.seed, "shuffle"), data,
+    compile_trainer(spec).train(compile_spec(spec), data, generator(spec.seed, "shuffle"), data,
                              on_check=checks.append, on_batch=lambda done, total: ticks.append(done))
     assert [c["images"] for c in checks] == [4, 6, 10, 12] and ticks == [2, 4] * 3
 
@@ -105,7 +105,9 @@ def test_dropout_is_refused_with_the_numba_executor():
     t["network"]["layers"][0]["dropout"] = 0.5
     t["training"]["executor"] = "numba"
     with pytest.raises(SpecError, match="the numba executor has no dropout yet"):
-        spec_from_dict(t)
+        compile_trainer(spec_from_dict(t))
+    t["training"]["executor"] = "auto"  # auto takes NumPy's steps instead
+    assert compile_trainer(spec_from_dict(t)).executor.name == "numpy"
 
 
 def test_without_numba_the_choice_is_one_clear_error(monkeypatch):
@@ -114,13 +116,15 @@ def test_without_numba_the_choice_is_one_clear_error(monkeypatch):
     monkeypatch.setattr(compiled, "MISSING", "No module named 'numba'")
     t = tiny_spec()
     t["training"]["executor"] = "numba"
-    with pytest.raises(SpecError) as caught:  # the checks say it, so `validate` does too
-        spec_from_dict(t)
+    with pytest.raises(SpecError) as caught:  # the compiler says it (and `validate`, see test_cli)
+        compile_trainer(spec_from_dict(t))
     assert str(caught.value).startswith("training.executor: needs the numba package, which is not installed.")
     assert 'pip install -e ".[fast]"' in str(caught.value)
     monkeypatch.setattr(compiled, "MISSING", "numba needs NumPy 2.3 or less")
     with pytest.raises(SpecError, match=r"which cannot be imported \(numba needs NumPy 2.3 or less\)"):
-        spec_from_dict(t)
+        compile_trainer(spec_from_dict(t))
+    t["training"]["executor"] = "auto"  # auto takes NumPy's steps instead
+    assert compile_trainer(spec_from_dict(t)).executor.name == "numpy"
 
 
 @pytest.mark.parametrize("columns, dtype", [(12, np.uint16), (70_000, np.uint32)])

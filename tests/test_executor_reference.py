@@ -4,7 +4,8 @@ import pytest
 
 from conftest import CASES
 from reference import ReferenceNetwork
-from specnet.training.compiler import compile_spec
+from specnet.training.compiler import compile_spec, compile_trainer
+from specnet.training.executor import NumpyExecutor
 from specnet.spec.load import spec_from_dict
 
 
@@ -22,19 +23,25 @@ def build(hidden, output, cost, regularization, mu, rng, n=40, n_in=6, n_out=3):
                      "regularization": regularization}})
     net = compile_spec(spec)
     ref = ReferenceNetwork(net.weights, net.biases, [hidden, output], cost)
-    return net, ref, x, y
+    return net, ref, x, y, compile_trainer(spec).optimizer
+
+
+def step(net, optimizer, x, y, n, eta=0.7):
+    """One mini-batch step of the NumPy executor, as the Trainer takes it."""
+    decay = (net.regularizer, n) if net.regularizer.lmbda else None
+    NumpyExecutor(None).update_mini_batch(net, optimizer, x, y, eta, decay)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(str(v) if not isinstance(v, dict) else v["type"] for v in c))
 def test_mini_batch_updates_agree(case, rng):
     hidden, output, cost, regularization, mu = case
-    net, ref, x, y = build(*case, rng)
+    net, ref, x, y, opt = build(*case, rng)
     reg = regularization if isinstance(regularization, str) else regularization["type"]
     lmbda = 0.0 if isinstance(regularization, str) else regularization["lambda"]
-    net.optimizer.start(net.weights + net.biases)
+    opt.start(net.weights + net.biases)
     for k in range(0, 24, 8):  # three mini-batches, so momentum's velocity carries over
         xb, yb = x[k:k + 8], y[k:k + 8]
-        net.update_mini_batch(xb.T, yb.T, n=len(x))
+        step(net, opt, xb.T, yb.T, len(x))
         ref.update_mini_batch([(xi.reshape(-1, 1), yi.reshape(-1, 1)) for xi, yi in zip(xb, yb)],
                               eta=0.7, n=len(x), regularization=reg, lmbda=lmbda, mu=mu)
     for mine, theirs in zip(net.weights + net.biases, ref.weights + ref.biases):
@@ -42,18 +49,18 @@ def test_mini_batch_updates_agree(case, rng):
 
 
 def test_feedforward_agrees_column_by_column(rng):
-    net, ref, x, _ = build("tanh", "sigmoid", "quadratic", "none", 0.0, rng)
+    net, ref, x, _, _ = build("tanh", "sigmoid", "quadratic", "none", 0.0, rng)
     batch = net.feedforward(x.T)
     for i, xi in enumerate(x):
         np.testing.assert_allclose(batch[:, [i]], ref.feedforward(xi.reshape(-1, 1)), atol=1e-14)
 
 
 def test_float32_follows_float64(rng):
-    net, _, x, y = build("sigmoid", "sigmoid", "cross_entropy", "none", 0.0, rng)
+    net, _, x, y, opt = build("sigmoid", "sigmoid", "cross_entropy", "none", 0.0, rng)
     net32 = type(net)(net.sizes, net.activations, net.cost, [w.astype(np.float32) for w in net.weights],
-                      [b.astype(np.float32) for b in net.biases], net.optimizer, net.regularizer)
-    net.optimizer.start(net.weights + net.biases)
-    net.update_mini_batch(x.T, y.T, n=len(x))
-    net32.update_mini_batch(x.T.astype(np.float32), y.T.astype(np.float32), n=len(x))
+                      [b.astype(np.float32) for b in net.biases], net.regularizer, net.dropout)
+    opt.start(net.weights + net.biases)
+    step(net, opt, x.T, y.T, len(x))
+    step(net32, opt, x.T.astype(np.float32), y.T.astype(np.float32), len(x))
     assert net32.weights[0].dtype == np.float32
     np.testing.assert_allclose(net32.weights[0], net.weights[0], atol=1e-5)

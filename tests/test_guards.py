@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT, tiny_spec
 from specnet.spec import memory_limit
 from specnet.commands.cli import main
-from specnet.training.compiler import compile_recipe, compile_spec, generator
+from specnet.training.compiler import compile_trainer, compile_spec, generator
 from specnet.datasets.dataset import make_dataset
 from specnet.errors import CheckError, SchemaError, SpecError
 from specnet.spec.memory import parts
@@ -84,11 +84,11 @@ def test_a_mini_batch_larger_than_the_data_is_full_batch_gradient_descent():
     results = []
     for m in (4, 10**12):
         spec = spec_from_dict(tiny_spec(training={"epochs": 3, "mini_batch_size": m,
-                                                  "optimizer": {"type": "sgd", "eta": 2.0}}))
+                                                  "optimizer": {"type": "sgd", "eta": 2.0}, "executor": "numpy"}))
         x, y = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float), np.array([[0], [1], [1], [0]], float)
         data = make_dataset(x, y, Split("training"), 1, np.float64)
         net = compile_spec(spec)
-        net.train(data, compile_recipe(spec), generator(spec.seed, "shuffle"))
+        compile_trainer(spec).train(net, data, generator(spec.seed, "shuffle"))
         results.append((net.weights[0].copy(), sum(p.nbytes for p in parts(spec, describe_data(spec)))))
     assert np.array_equal(results[0][0], results[1][0]) and results[0][1] == results[1][1]
 

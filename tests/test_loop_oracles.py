@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from reference import ReferenceNetwork
-from specnet.training.compiler import compile_recipe, compile_spec, generator
+from specnet.training.compiler import compile_trainer, compile_spec, generator
 from specnet.datasets.dataset import Dataset, labels_of
 from specnet.spec.load import spec_from_dict
 
@@ -32,7 +32,7 @@ def data(n, n_in, n_out, seed):
 
 def compiled(training, layers, cost, regularization="none", mu=0.0, eta=0.5, m=5, epochs=2, executor="numpy",
              **more):
-    """The executor and the Recipe of a spec over `training` (float64, weights from the spec's seed)."""
+    """The Network and the Trainer of a spec over `training` (float64, weights from the spec's seed)."""
     d = {"specnet": 1, "seed": 11,
          "data": {"source": {"type": "inline", "inputs": training.x.tolist(), "targets": training.y.tolist()}},
          "network": {"input": training.x.shape[1], "layers": [{"size": k, "activation": a} for k, a in layers],
@@ -42,7 +42,7 @@ def compiled(training, layers, cost, regularization="none", mu=0.0, eta=0.5, m=5
                       "monitor": ["training_cost", "training_accuracy", "evaluation_cost", "evaluation_accuracy"],
                       **more}}
     spec = spec_from_dict(d)
-    return spec, compile_spec(spec), compile_recipe(spec)
+    return spec, compile_spec(spec), compile_trainer(spec)
 
 
 def reference_of(net, layers, cost):
@@ -110,11 +110,11 @@ def test_two_epochs_of_the_loop_follow_the_reference(case, executor):
     set's size (b); and any change to n, the short last mini-batch, the schedule's η or the metrics."""
     layers, cost, regularization, mu = case
     training, evaluation = data(23, 6, 3, seed=1), data(9, 6, 3, seed=2)  # 4 mini-batches of 5, then one of 3
-    _, net, recipe = compiled(training, layers, cost, regularization, mu, eta=0.5, m=5, epochs=3,
+    _, net, trainer = compiled(training, layers, cost, regularization, mu, eta=0.5, m=5, epochs=3,
                               executor=executor, schedule={"type": "steps", "at": [1, 2], "etas": [0.3, 0.1]})
     ref = reference_of(net, layers, cost)
     kept, on_epoch = snapshots(net)
-    history = net.train(training, recipe, generator(11, "shuffle"), evaluation, on_epoch=on_epoch)
+    history = trainer.train(net, training, generator(11, "shuffle"), evaluation, on_epoch=on_epoch)
 
     shuffle = generator(11, "shuffle")  # the spec's stream: a fresh permutation of the n examples each epoch
     assert len(history) == 3
@@ -137,9 +137,9 @@ def test_the_orders_of_two_epochs_differ():
     mini-batches; a loop that repeats epoch 0's order ends elsewhere than the reference (c)."""
     training = data(23, 6, 3, seed=1)
     layers = [(4, "sigmoid"), (3, "sigmoid")]
-    _, net, recipe = compiled(training, layers, "cross_entropy", epochs=2)
+    _, net, trainer = compiled(training, layers, "cross_entropy", epochs=2)
     ref, repeated = reference_of(net, layers, "cross_entropy"), reference_of(net, layers, "cross_entropy")
-    net.train(training, recipe, generator(11, "shuffle"), training)
+    trainer.train(net, training, generator(11, "shuffle"), training)
     shuffle = generator(11, "shuffle")
     first, second = shuffle.permutation(23), shuffle.permutation(23)
     assert first.tolist() != second.tolist()
@@ -175,10 +175,10 @@ def early_stopping_case(executor, epochs, patience):
     flipped[:12] = flipped[:12, ::-1]
     evaluation = Dataset(training.x, flipped, flipped.argmax(axis=1))
     layers = [(6, "sigmoid"), (2, "sigmoid")]
-    _, net, recipe = compiled(training, layers, "cross_entropy", eta=1.5, m=4, epochs=epochs, executor=executor,
+    _, net, trainer = compiled(training, layers, "cross_entropy", eta=1.5, m=4, epochs=epochs, executor=executor,
                               early_stopping={"metric": "evaluation_cost", "patience": patience,
                                               "restore_best": True})
-    return training, evaluation, layers, net, recipe
+    return training, evaluation, layers, net, trainer
 
 
 def reference_run(training, evaluation, layers, net0, epochs, patience, m=4, eta=1.5):
@@ -201,11 +201,11 @@ def reference_run(training, evaluation, layers, net0, epochs, patience, m=4, eta
 def test_restore_best_puts_back_the_reference_parameters_of_the_best_epoch(executor, epochs, patience):
     """Early stopping with restore_best: at the end (whether the patience ran out or the epochs did) the
     parameters are the reference's after the epoch of lowest evaluation cost, not the last epoch's (a)."""
-    training, evaluation, layers, net, recipe = early_stopping_case(executor, epochs, patience)
+    training, evaluation, layers, net, trainer = early_stopping_case(executor, epochs, patience)
     params, costs = reference_run(training, evaluation, layers, net, epochs, patience)
     best = int(np.argmin(costs))
     assert 0 < best < len(costs) - 1, costs  # the case is one where the best is neither the first nor the last
-    history = net.train(training, recipe, generator(11, "shuffle"), evaluation)
+    history = trainer.train(net, training, generator(11, "shuffle"), evaluation)
     assert len(history) == len(costs)
     assert [r["evaluation_cost"] for r in history] == pytest.approx(costs, abs=1e-10)
     assert history[-1]["restored_epoch"] == best
@@ -221,12 +221,12 @@ def test_l1_leaves_a_zero_weight_to_its_gradient(executor):
     training.x[:, 2] = 0.0  # input 2 is never lit: the weights it feeds have no gradient
     layers = [(4, "sigmoid"), (3, "sigmoid")]
     regularization = {"type": "l1", "lambda": 5.0}
-    _, net, recipe = compiled(training, layers, "cross_entropy", regularization, epochs=1, executor=executor)
+    _, net, trainer = compiled(training, layers, "cross_entropy", regularization, epochs=1, executor=executor)
     net.weights[0][:, 2] = 0.0  # zero, and zero gradient: must stay exactly 0
     net.weights[0][1, 0] = 0.0  # zero, with a gradient: moves by the gradient alone on the first step
     net.weights[1][2, 3] = 0.0
     ref = reference_of(net, layers, "cross_entropy")
-    net.train(training, recipe, generator(11, "shuffle"), training)
+    trainer.train(net, training, generator(11, "shuffle"), training)
     reference_epoch(ref, training, generator(11, "shuffle").permutation(23), 5, 0.5, regularization, 0.0)
     assert_same_parameters((net.weights, net.biases), ref)
     assert np.all(net.weights[0][:, 2] == 0.0)
@@ -269,9 +269,9 @@ def test_a_softmax_network_with_large_inputs_trains_as_the_reference():
     training = data(12, 4, 3, seed=8)
     training.x *= 1e3
     layers = [(3, "softmax")]
-    _, net, recipe = compiled(training, layers, "log_likelihood", eta=0.01, m=4, epochs=1)
+    _, net, trainer = compiled(training, layers, "log_likelihood", eta=0.01, m=4, epochs=1)
     ref = reference_of(net, layers, "log_likelihood")
-    history = net.train(training, recipe, generator(11, "shuffle"), training)
+    history = trainer.train(net, training, generator(11, "shuffle"), training)
     reference_epoch(ref, training, generator(11, "shuffle").permutation(12), 4, 0.01, "none", 0.0)
     assert_same_parameters((net.weights, net.biases), ref, atol=1e-9)
     assert np.isfinite(history[0]["training_cost"])

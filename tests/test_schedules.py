@@ -5,10 +5,9 @@ import numpy as np
 import pytest
 
 from conftest import tiny_spec
-from specnet.training.compiler import compile_recipe, compile_spec, generator
+from specnet.training.compiler import compile_trainer, compile_spec, generator
 from specnet.datasets.dataset import load_datasets
 from specnet.errors import SpecError
-from specnet.training.executor import Recipe
 from specnet.components.schedules import SCHEDULES, EarlyStopping
 from specnet.spec.load import spec_from_dict
 
@@ -62,10 +61,10 @@ def training_spec(**training):
 def run(spec, epochs=None):
     data = load_datasets(spec, {"training": spec.data.training})["training"]
     net = compile_spec(spec)
-    recipe = compile_recipe(spec)
+    trainer = compile_trainer(spec)
     if epochs:
-        recipe.epochs = epochs
-    return net, net.train(data, recipe, generator(spec.seed, "shuffle"), data)
+        trainer.epochs = epochs
+    return net, trainer.train(net, data, generator(spec.seed, "shuffle"), data)
 
 
 def test_early_stopping_stops_and_restores_the_best_epoch():
@@ -85,7 +84,11 @@ def test_the_schedule_sets_eta_each_epoch_and_can_end_training():
                                                "min_ratio": 0.25}, optimizer={"type": "sgd", "eta": 40.0})
     net, history = run(spec)
     assert history[0]["eta"] == 40.0 and {r["eta"] for r in history} <= {40.0, 20.0}
-    assert "schedule" in history[-1]["stop"] and net.optimizer.eta == 40.0
+    trainer = compile_trainer(spec)
+    assert "schedule" in history[-1]["stop"] and trainer.optimizer.eta == 40.0
+    data = load_datasets(spec, {"training": spec.data.training})["training"]
+    trainer.train(net, data, generator(spec.seed, "shuffle"), data)
+    assert trainer.optimizer.eta == 40.0  # the schedule's η is the Trainer's: the optimizer's own is never changed
 
 
 def test_watched_metric_must_be_monitored():
@@ -112,7 +115,7 @@ def dropout_net(rng, p=0.5):
 
 def test_dropout_gradients_match_finite_differences_of_the_thinned_network(rng):
     net, x, y = dropout_net(rng)
-    masks = net.dropout_masks(x.shape[1])
+    masks = net.dropout_masks(x.shape[1], generator(2, "dropout"))
     assert masks[1] is None and set(np.unique(masks[0])) == {0.0, 2.0}   # kept neurons scaled by 1/(1 - p)
 
     def cost():
@@ -134,7 +137,7 @@ def test_dropout_gradients_match_finite_differences_of_the_thinned_network(rng):
 
 def test_dropout_drops_about_p_of_the_neurons_and_only_while_training(rng):
     net, x, _ = dropout_net(rng, p=0.3)
-    dropped = np.mean([np.mean(net.dropout_masks(1000)[0] == 0) for _ in range(5)])
+    dropped = np.mean([np.mean(net.dropout_masks(1000, rng)[0] == 0) for _ in range(5)])
     assert dropped == pytest.approx(0.3, abs=0.02)
     assert np.array_equal(net.feedforward(x), net.feedforward(x))  # evaluation draws no masks
 
@@ -143,15 +146,11 @@ def test_monitor_every_reports_within_epochs():
     spec = training_spec(epochs=2, mini_batch_size=1, monitor_every=2)
     data = load_datasets(spec, {"training": spec.data.training})["training"]
     checks = []
-    compile_spec(spec).train(data, compile_recipe(spec), generator(3, "shuffle"), data,
+    compile_trainer(spec).train(compile_spec(spec), data, generator(3, "shuffle"), data,
                              on_check=checks.append)
     assert [(c["epoch"], c["images"]) for c in checks] == [(0, 2), (0, 4), (1, 6), (1, 8)]
     assert set(checks[0]) == {"epoch", "images", "evaluation_accuracy", "evaluation_correct", "evaluation_total",
                               "evaluation_cost"}
-
-
-def test_recipe_defaults():
-    assert Recipe(3).mini_batch_size == 10 and Recipe(3).schedule is None
 
 
 def expanding_spec(**expand):
@@ -177,12 +176,12 @@ def test_expansion_per_epoch_draws_fresh_copies(monkeypatch):
     spec = expanding_spec(per_epoch=True)
     data = load_datasets(spec, {"training": spec.data.training})["training"]
     assert len(data) == 3  # nothing made at load time
-    recipe = compile_recipe(spec)
+    trainer = compile_trainer(spec)
     seen = []
-    original = recipe.expansion.__class__.__call__
-    monkeypatch.setattr(recipe.expansion.__class__, "__call__",
+    original = trainer.expansion.__class__.__call__
+    monkeypatch.setattr(trainer.expansion.__class__, "__call__",
                         lambda self, x, rng: seen.append(original(self, x, rng)) or seen[-1])
-    compile_spec(spec).train(data, recipe, generator(3, "shuffle"), data)
+    trainer.train(compile_spec(spec), data, generator(3, "shuffle"), data)
     assert len(seen) == spec.training.epochs and not np.array_equal(seen[0], seen[1])
 
 

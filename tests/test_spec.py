@@ -75,7 +75,7 @@ def test_name_defaults_to_the_file_stem_and_is_not_inherited(write_spec):
     spec = load_spec(child)
     assert spec.name == "child"
     assert spec.resolved["book"] is None                               # a variant reproduces no result
-    assert spec.training.optimizer.params == {"eta": 0.5, "mu": 0.0}   # merged key by key
+    assert spec.training.optimizer.params == {"eta": 0.5, "mu": 0.0, "nesterov": False}   # merged key by key
     assert spec.origins[("training", "optimizer", "eta")].file == str(child)
     assert spec.origins[("network", "cost")].kind == "base"
 

@@ -1,11 +1,12 @@
 """Training end to end: determinism on a tiny table, and brief integration runs on the bundled MNIST."""
+import dataclasses
+
 import numpy as np
 import pytest
 
 from conftest import ROOT, tiny_spec
-from specnet.training.compiler import compile_spec, generator
+from specnet.training.compiler import compile_spec, compile_trainer, generator
 from specnet.datasets.dataset import load_datasets
-from specnet.training.executor import Recipe
 from specnet.runs.run import run_spec
 from specnet.spec.load import load_spec, spec_from_dict
 
@@ -28,7 +29,8 @@ def test_learns_xor():
     spec = spec_from_dict({**tiny_spec(), "seed": 1})
     data = load_datasets(spec, {"training": spec.data.training})["training"]
     net = compile_spec(spec)
-    history = net.train(data, Recipe(2000, 4, ("evaluation_accuracy",)), generator(spec.seed, "shuffle"), data)
+    trainer = dataclasses.replace(compile_trainer(spec), epochs=2000, mini_batch_size=4, monitor=("evaluation_accuracy",))
+    history = trainer.train(net, data, generator(spec.seed, "shuffle"), data)
     assert history[-1]["evaluation_accuracy"] == 1.0
 
 

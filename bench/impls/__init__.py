@@ -6,7 +6,7 @@ and `requires`, the packages it needs (a missing one is reported, not an error).
 computes the same thing: the book's update w → w − (η/m) Σ_x ∂C_x/∂w, from the same weights and order.
 """
 IMPLS = {  # name -> (module, what it is)
-    "specnet": ("specnet_impl", "specnet's executor, through Executor.train as `specnet run` calls it"),
+    "specnet": ("specnet_impl", "specnet's NumPy executor, through Trainer.train as `specnet run` calls it"),
     "specnet-numba": ("specnet_numba_impl", "specnet's optional compiled executor (training.executor: numba)"),
     "numpy": ("numpy_impl", "a plain NumPy loop: the book's matrix-based backprop, written directly"),
     "reference": ("reference_impl", "tests/reference.py: the book's per-example loop, float64"),

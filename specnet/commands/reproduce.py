@@ -45,8 +45,11 @@ def _done_before(spec, runs_dir: Path):
     """Return a completed run of this very spec and seed in runs_dir, or None. Every completed run of a spec
     of this name is checked before use (specnet.runs.artefacts): a damaged one is a SpecError naming its file."""
     from specnet.runs.artefacts import read_info
-    from specnet.runs.run import load_run
+    from specnet.runs.run import load_run, with_executor
+    from specnet.training.compiler import executor_for
 
+    if spec.training is not None:  # as the run folder has it: auto's choice of executor made
+        spec = with_executor(spec, executor_for(spec))
     for info_file in sorted(Path(runs_dir).glob(f"{spec.name}-*/run.json")):
         if read_info(info_file.parent)["status"] != "completed":
             continue  # interrupted: run again

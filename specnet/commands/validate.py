@@ -31,11 +31,14 @@ def spec_files(paths) -> list:
 def validate_files(paths) -> list:
     """Return [(file, [SpecError, ...])] for every spec file; an empty list means the file is valid."""
     from specnet.spec.load import load_spec
+    from specnet.training.compiler import executor_for
 
     results = []
     for f in spec_files(paths):
         try:
-            load_spec(f)
+            spec = load_spec(f)
+            if spec.training is not None:
+                executor_for(spec)  # executor: numba on a spec its loops cannot run (or without numba)
             results.append((f, []))
         except SpecError as e:
             results.append((f, e.problems))

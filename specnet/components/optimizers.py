@@ -1,9 +1,18 @@
-"""Optimizers: `step(params, updates)` applies updates already scaled by −η (the executor computes them).
+"""Optimizers: `step(weights, biases, gradient, eta, decay)` moves the parameters one step; each owns its state.
+
+The optimizer applies η, the weight decay and the momentum itself. It asks for the gradient through
+`gradient(scale)`, which returns scale × ∇C of the mini-batch for every weight and bias: the network
+folds the scale into δ^L, where it costs nothing (backpropagation is linear in δ^L), so that −η∇C never
+takes a pass of its own. An entry also gives the same step one number at a time (`rule`, with its
+numbers in `hyper`), which the compiled executor (specnet.training.compiled) runs inside its loops: a
+new optimizer is one entry here, for both executors.
 
     >>> import numpy as np
-    >>> opt = OPTIMIZERS.get("sgd")(eta=0.5, mu=0.9)
-    >>> w = np.zeros(2); opt.start([w]); opt.step([w], [np.array([-1.0, 1.0])]); w.tolist()
-    [-1.0, 1.0]
+    >>> opt = OPTIMIZERS.get("sgd")(eta=0.5, mu=0.9, nesterov=False)
+    >>> w, b = np.zeros(2), np.zeros(1); opt.start([w, b])
+    >>> opt.step([w], [b], lambda scale: ([scale * np.array([2.0, -2.0])], [scale * np.ones(1)]), 0.5)
+    >>> w.tolist(), b.tolist()
+    ([-1.0, 1.0], [-0.5])
 """
 from __future__ import annotations
 
@@ -14,24 +23,65 @@ from specnet.registry import Registry
 OPTIMIZERS = Registry("optimizer")
 
 
+def sgd_rule(p, v, i, u, hyper):
+    """Step p[i] in place, given u = −η ∂C/∂p[i] (weight decay included) and its velocity v[i]; hyper =
+    (μ, nesterov). Plain SGD (1.20-1.21): p += u; momentum (ch. 3): v = μv + u, p += v; Nesterov:
+    v = μv + u, p += u + μv. (v[i] is stored before p[i] uses it: a velocity has the parameters' dtype.)"""
+    mu, nesterov = hyper
+    if mu == 0.0:
+        p[i] += u
+        return
+    v[i] = mu * v[i] + u
+    if nesterov:
+        p[i] += u
+        p[i] += mu * v[i]
+    else:
+        p[i] += v[i]
+
+
 @OPTIMIZERS.register("sgd")
 class SGD:
-    """Mini-batch stochastic gradient descent, with optional momentum μ.
+    """Mini-batch stochastic gradient descent, with optional momentum μ, classical or Nesterov's.
 
     Plain (μ = 0):  w → w − (η/m) Σ_x ∂C_x/∂w  (1.20), b likewise (1.21).
     Momentum:       v → v' = μv − η∇C, w → w' = w + v'  (ch. 3, momentum-based gradient descent).
+    Nesterov:       v → v' = μv − η∇C(w + μv), w → w + v', the gradient taken where the momentum is about
+                    to carry w. Note that the parameters held are then the look-ahead ones, w + μv, so
+                    that the step needs only the gradient at the parameters held: v' = μv − η∇C,
+                    w → w − η∇C + μv' (Sutskever et al. 2013's form, as PyTorch and Keras write it).
     """
 
-    def __init__(self, eta: float, mu: float = 0.0):
-        self.eta, self.mu = float(eta), float(mu)
+    rule = staticmethod(sgd_rule)
+
+    def __init__(self, eta: float, mu: float, nesterov: bool):
+        self.eta, self.mu, self.nesterov = float(eta), float(mu), bool(nesterov)
         self.velocities: list = []
+
+    @property
+    def hyper(self) -> tuple:
+        """The numbers of `rule` besides η: (μ, nesterov)."""
+        return (self.mu, self.nesterov)
+
+    @property
+    def plain(self) -> bool:
+        """True when a step is p → p + u, nothing kept: the compiled executor then adds u in place."""
+        return not self.mu
 
     def start(self, params):
         """Reset the velocities v to zero, one per parameter array."""
         self.velocities = [np.zeros_like(p) for p in params] if self.mu else []
 
-    def step(self, params, updates):
-        """Apply `updates` (= −η∇C for each parameter) in place."""
+    def step(self, weights, biases, gradient, eta, decay=None):
+        """Move the weights and biases in place: u = −η∇C from gradient(−η), less the weight decay
+        (ηλ/n) ∂penalty/∂w (93, 97) when `decay` = (regularizer, n) is given, then `rule` array-wise."""
+        nabla_w, nabla_b = gradient(-eta)
+        if decay is not None:
+            # Note that the regularization term is part of ∇C, so with momentum it goes into the velocity.
+            reg, n = decay
+            rate = eta * reg.lmbda / n  # ηλ/n: w → w − (ηλ/n)w (L2, 93) or − (ηλ/n) sgn(w) (L1, 97)
+            for w, nw in zip(weights, nabla_w):
+                nw -= rate * reg.grad(w)
+        params, updates = weights + biases, nabla_w + nabla_b
         if not self.mu:
             for p, u in zip(params, updates):
                 p += u
@@ -40,5 +90,9 @@ class SGD:
             self.start(params)
         for p, u, v in zip(params, updates, self.velocities):
             v *= self.mu
-            v += u
-            p += v
+            v += u  # v' = μv + u
+            if self.nesterov:
+                p += u
+                p += np.multiply(v, self.mu, out=u)  # μv', in u's room
+            else:
+                p += v

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from specnet.components.streams import generator
+from specnet.datasets.expand import Expansion
+from specnet.datasets.scaling import fit
+from specnet.datasets.sources import source_of
 from specnet.errors import DataError
 
 
@@ -89,9 +93,6 @@ def make_dataset(x, y, split, n_out: int, dtype, name: str = "", scaling=None, o
 
 def expanded(data: Dataset, spec) -> Dataset:
     """Return the training data with the spec's transformed copies added once (ch. 3, expansion)."""
-    from specnet.training.compiler import generator
-    from specnet.datasets.expand import Expansion
-
     expansion = Expansion(**spec.data.expand)
     copies = 1 + expansion.copies
     x = np.concatenate([data.x, expansion(data.x, generator(spec.seed, "expand"))])
@@ -104,14 +105,11 @@ def load_datasets(spec, splits: dict, source=None, scaling=None) -> dict:
     With `data.scale`, every split is scaled by `scaling` (a trained model's), else by numbers fitted on
     the "training" role. A data error is reported at the line of the spec that names the data.
     """
-    from specnet.training.compiler import build
-
-    source = source or build("source", spec.data.source)
+    source = source or source_of(spec.data.source)
     try:
         raw = source.load(spec.base, {s.split for s in splits.values()})
         dtype = np.dtype(spec.network.dtype if spec.network else "float32")
         if spec.data.scale != "none" and scaling is None:  # fitted on the training examples, in float64
-            from specnet.datasets.scaling import fit
             scaling = fit(spec.data.scale, inputs(selected(*raw[splits["training"].split], splits["training"])[0],
                                                   np.float64))
         out = {}

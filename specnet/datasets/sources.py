@@ -31,6 +31,11 @@ class Info:
     sizes: dict = field(default_factory=dict)  # split -> number of examples
 
 
+def source_of(component):
+    """Return the data source that a spec's `data.source` (a Component: type and parameters) names."""
+    return SOURCES.get(component.type)(**component.params)
+
+
 def _split_sizes(n_train: int, validation: int, n_test: int) -> dict:
     return {"training": n_train - validation, "validation": validation, "test": n_test}
 

@@ -37,7 +37,8 @@ _TESTS = {NUMBER: lambda v: isinstance(v, (int, float)) and not isinstance(v, bo
           SIZES: lambda v: isinstance(v, list) and len(v) >= 2 and all(_TESTS[COUNT](x) and x >= 1 for x in v)}
 INFO = {"resolved_spec_sha256": (SHA,), "status": (TEXT,), "spec_dir": (TEXT,), "spec_file": (TEXT, None),
         "name": (TEXT,), "seed": (COUNT,), "data": (OBJECT,), "started": (TEXT, None), "ended": (TEXT,),
-        "wall_seconds": (NUMBER,), "epoch_seconds": (NUMBERS,), "unmet": (TEXTS,), "classes": (TEXTS,)}
+        "wall_seconds": (NUMBER,), "epoch_seconds": (NUMBERS,), "unmet": (TEXTS,), "classes": (TEXTS,),
+        "executor": (TEXT,)}
 ROW = {"epoch": (COUNT, None), "eta": (NUMBER, None), "images": (COUNT,), "stop": (TEXT,), "restored_epoch": (COUNT,),
        "nonfinite": (OBJECT,), **{m: (NUMBER, None) for m in METRICS},
        **{f"{role}_{n}": (COUNT,) for role in ("training", "evaluation") for n in ("correct", "total")}}

@@ -1,7 +1,7 @@
 """Save and load trained models without pickle: arrays in model.npz, the rest in model.json.
 
 Also loads the JSON that the book's network2.py saves ({"sizes", "weights", "biases", "cost"}), whose
-cost is a class name; those names are mapped below.
+cost is a class name (specnet.runs.modelcheck maps those names).
 """
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ import numpy as np
 
 from specnet.runs.artefacts import MiB, read_json
 from specnet.errors import DataError
+from specnet.runs.modelcheck import baseline, network2, read_arrays
 from specnet.runs.strictjson import dumps
 
 # A network2 file holds its arrays as text: the book's largest, [784, 100, 10], takes 1.8 MB (64 MB allowed a
 # 58 MB file that took 2.2 s and 778 MB to parse). A specnet model.json holds no arrays.
 FORMAT, MODEL_JSON_BYTES = "specnet-model", 8 * MiB
-# For compatibility: network2.py saves its cost as the class name; all its layers are sigmoid.
-NETWORK2_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
 
 
 def save_model(net, folder: Path, activations, cost: str, scaling=None, classes=None) -> Path:
@@ -41,8 +40,6 @@ def save_model(net, folder: Path, activations, cost: str, scaling=None, classes=
 def load_model(path: Path) -> dict:
     """Return {"sizes", "activations", "cost", "dtype", "weights", "biases"} (and "scaling" for specnet's) from a
     specnet or network2 JSON file, or a baseline's model.json; every part is checked first (specnet.runs.modelcheck)."""
-    from specnet.runs.modelcheck import baseline, network2, read_arrays
-
     path = Path(path)
     if not path.exists():
         raise DataError("no such run folder or model file", file=str(path), hint="Check the path.")

@@ -14,23 +14,25 @@ from pathlib import Path
 
 import numpy as np
 
-from specnet.runs.artefacts import COUNT, DAMAGED_HINT, SHA, SIZES, TEXT, TEXTS, check_fields
-from specnet.errors import DataError, cut, shown
+from specnet.components.activations import ACTIVATIONS
+from specnet.components.baselines import BASELINES
+from specnet.components.costs import COSTS
 from specnet.datasets.idx import DAMAGED
 from specnet.datasets.npyheader import ZIP_MAGIC, header
+from specnet.datasets.scaling import SCALINGS, Scaling
+from specnet.errors import DataError, cut, shown
+from specnet.runs.artefacts import COUNT, DAMAGED_HINT, SHA, SIZES, TEXT, TEXTS, check_fields
 
 MODEL_BYTES = 4 << 30  # the arrays of a model, all together (the book's largest, [784, 100, 10], takes 0.6 MB)
 META = {"format": (TEXT,), "version": (COUNT,), "sizes": (SIZES,), "activations": (TEXTS,), "cost": (TEXT,),
         "dtype": (TEXT,), "scale": (TEXT,), "classes": (TEXTS, None), "arrays": (TEXT,), "sha256": (SHA,)}
 DTYPES = ("float32", "float64")
+# For compatibility: network2.py saves its cost as the class name; all its layers are sigmoid.
+NETWORK2_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
 
 
 def _known(meta: dict, path) -> None:
     """The names in model.json must be specnet's (a registry entry, a dtype, a file beside it)."""
-    from specnet.components.activations import ACTIVATIONS
-    from specnet.components.costs import COSTS
-    from specnet.datasets.scaling import SCALINGS
-
     for key, names in (("activations", ACTIVATIONS.names()), ("cost", COSTS.names()), ("dtype", DTYPES),
                        ("scale", SCALINGS.names())):
         for value in meta[key] if key == "activations" else [meta.get(key, "none")]:
@@ -61,8 +63,6 @@ def expected_arrays(meta: dict) -> dict:
 def read_arrays(meta: dict, path: Path) -> dict:
     """Check model.json (`meta`, read from `path`) and return its arrays from model.npz as
     {"weights", "biases", "scaling"}; nothing is allocated before every header has been checked."""
-    from specnet.datasets.scaling import Scaling
-
     check_fields(meta, META, ("format", "version", "sizes", "activations", "cost", "dtype", "arrays", "sha256"), path)
     _known(meta, path)
     expected = expected_arrays(meta)
@@ -124,9 +124,6 @@ def _matrix(value, name: str, shape: tuple, path) -> np.ndarray:
 
 def network2(meta: dict, path) -> dict:
     """Return the model of a network2.py save file, every array checked against its sizes."""
-    from specnet.components.costs import COSTS
-    from specnet.runs.io import NETWORK2_COSTS
-
     check_fields(meta, {"sizes": (SIZES,), "cost": (TEXT,)}, ("sizes", "cost"), path)
     sizes, n = meta["sizes"], len(meta["sizes"]) - 1
     cost = NETWORK2_COSTS.get(meta["cost"], meta["cost"])
@@ -144,8 +141,6 @@ def network2(meta: dict, path) -> dict:
 
 def baseline(meta: dict, path) -> dict:
     """Return a baseline's model.json, checked: a registered baseline and one number (or null) per class."""
-    from specnet.components.baselines import BASELINES
-
     check_fields(meta, {"baseline": (TEXT,)}, ("baseline", "means"), path)
     if meta["baseline"] not in BASELINES.names():
         raise DataError(f"unknown baseline '{meta['baseline']}'", file=str(path), path="baseline",

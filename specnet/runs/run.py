@@ -9,16 +9,19 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from specnet.training.compiler import build, compile_recipe, compile_spec, generator
+from specnet.training.compiler import build, compile_spec, compile_trainer, generator
 from specnet.datasets.dataset import load_datasets
 from specnet.errors import SpecError
+from specnet.runs.artefacts import check_spec_digest, read_info, read_jsonl
 from specnet.runs.io import save_model
 from specnet.components.metrics import best, final
 from specnet.runs.provenance import provenance, write_json
+from specnet.spec.diff import Side
+from specnet.spec.load import load_spec
 from specnet.spec.resolve import dump
 from specnet.runs.strictjson import dumps
 
@@ -67,15 +70,25 @@ def unmet(spec, history: list) -> list:
     return failures
 
 
+def with_executor(spec, name: str):
+    """Return `spec` with training.executor set to the executor that runs it (what `auto` chose)."""
+    training = {**spec.resolved["training"], "executor": name}
+    return replace(spec, training=replace(spec.training, executor=name), resolved={**spec.resolved, "training": training})
+
+
 def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
     """Train `spec` (or only evaluate it, without a training section) and record the run; return it."""
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     source = build("source", spec.data.source)
     data = load_datasets(spec, {"training": spec.data.training, "evaluation": spec.data.evaluation}, source)
     net = compile_spec(spec)
+    trainer = compile_trainer(spec) if spec.training is not None else None
+    if trainer is not None:  # the executor that runs, as the resolved spec and run.json say (auto: the choice)
+        spec = with_executor(spec, trainer.executor.name)
     folder = new_run_folder(runs_dir, spec.name)
     (folder / "spec.yaml").write_text(dump(spec), encoding="utf-8")
     info = {**provenance(spec, source.checksums(spec.base)), "status": "running",
+            **({"executor": trainer.executor.name} if trainer is not None else {}),
             "started": started.isoformat(timespec="seconds")}
     if hasattr(source, "class_names"):  # a CSV's labels, in the order of the output neurons
         info["classes"] = source.class_names(spec.base)
@@ -95,9 +108,9 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
             history = [{"epoch": None, **net.fit(data["training"]).measure((), None, data["evaluation"], 0)}]
             record(history[0])
         elif spec.training is not None:
-            history = net.train(data["training"], compile_recipe(spec), generator(spec.seed, "shuffle"),
-                                data["evaluation"], on_epoch=record, on_batch=on_batch,
-                                on_check=lambda row: checks.write(dumps(row) + "\n"))
+            history = trainer.train(net, data["training"], generator(spec.seed, "shuffle"), data["evaluation"],
+                                    on_epoch=record, on_batch=on_batch,
+                                    on_check=lambda row: checks.write(dumps(row) + "\n"))
         else:
             history = [{"epoch": None, **net.measure(("evaluation_accuracy", "evaluation_cost"), None,
                                                      data["evaluation"], len(data["training"]))}]
@@ -118,9 +131,6 @@ def load_run(folder, check_data: bool = False) -> Run:
     """Load a run folder: its resolved spec (data paths relative to the original spec's folder), metrics
     and provenance, each file checked before use (specnet.runs.artefacts); the spec must be the one run.json
     records. The data files are only looked at if `check_data`."""
-    from specnet.runs.artefacts import check_spec_digest, read_info, read_jsonl
-    from specnet.spec.load import load_spec
-
     folder = Path(folder)
     for name in ("spec.yaml", "run.json"):
         if not (folder / name).is_file():
@@ -131,3 +141,12 @@ def load_run(folder, check_data: bool = False) -> Run:
     spec = load_spec(folder / "spec.yaml", base_dir=info.get("spec_dir"), check_data=check_data)
     return Run(folder, read_jsonl(folder / "metrics.jsonl"), info=info, spec=spec,
                checks=read_jsonl(folder / "checks.jsonl", ("epoch", "images")))
+
+
+def load_side(path) -> Side:
+    """Load one side of a diff: a spec file, or a run folder (without reading its data files)."""
+    path = Path(path)
+    if path.is_dir():
+        run = load_run(path)
+        return Side(str(path), run.spec, run.history, run.info)
+    return Side(str(path), load_spec(path))

@@ -1,5 +1,7 @@
-"""Semantic checks the schema cannot express. Each is a registered function `check(spec, info)` that
-yields CheckErrors (path, message, got, hint); `info` describes the data (None if it could not be read).
+"""Semantic checks the schema cannot express, of the network, the data and the model. Each is a function
+`check(spec, info)` in this module's CHECKS that yields CheckErrors (path, message, got, hint); `info`
+describes the data (None if it could not be read). The training section's checks and those of the numbers
+have their own modules (training_checks, number_checks); specnet.spec.load runs them all.
 """
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import math
 from specnet.components.activations import ACTIVATIONS
 from specnet.errors import CheckError
 from specnet.registry import Registry
+from specnet.spec.memory import refusal
 
 CHECKS = Registry("check")
 _LAYERS = ("network", "layers")
@@ -151,21 +154,6 @@ def model(spec, info):
 @CHECKS.register("memory")
 def memory(spec, info):
     """The spec's arrays must fit in the memory allowed (estimated by specnet.spec.memory, before any is made)."""
-    from specnet.spec.memory import refusal
-
     problem = refusal(spec, info)
     if problem:
         yield problem
-
-
-# The training section's checks, and those of the numbers a spec holds, live in their own modules;
-# importing them registers them here.
-from specnet.spec import number_checks, training_checks  # noqa: E402,F401  (after CHECKS exists: they register into it)
-
-NEED_NO_NETWORK = ("model", "splits", "expectations", "expansion", "finite", "dtype_range", "memory")
-
-
-def run_checks(spec, info) -> list:
-    """Return the CheckErrors of every registered check (empty when the spec is sound)."""
-    names = CHECKS.names() if spec.network and not spec.baseline else NEED_NO_NETWORK
-    return [problem for name in names for problem in CHECKS.get(name)(spec, info)]

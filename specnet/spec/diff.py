@@ -7,7 +7,6 @@ for two runs, their metrics (final and best) and provenance.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from specnet.errors import format_path
 from specnet.components.metrics import best
@@ -27,23 +26,11 @@ def flatten(value, path=()) -> dict:
 
 @dataclass
 class Side:
-    """One side of a diff: a spec, and for a run its metrics history and provenance."""
+    """One side of a diff: a spec, and for a run its metrics history and provenance (specnet.runs.run.load_side)."""
     label: str
     spec: object
     history: list | None = None
     info: dict | None = None
-
-
-def load_side(path) -> Side:
-    """Load a spec file, or a run folder (without reading its data files)."""
-    from specnet.runs.run import load_run
-    from specnet.spec.load import load_spec
-
-    path = Path(path)
-    if path.is_dir():
-        run = load_run(path)
-        return Side(str(path), run.spec, run.history, run.info)
-    return Side(str(path), load_spec(path))
 
 
 def diff_values(a: dict, b: dict) -> list:

@@ -4,18 +4,25 @@
 
     >>> spec = load_spec("specs/ch1_sgd.yaml", ["training.epochs=1"])
     >>> spec.network.sizes, spec.training.epochs, spec.training.optimizer
-    ([784, 30, 10], 1, Component(type='sgd', params={'eta': 3.0, 'mu': 0.0}))
+    ([784, 30, 10], 1, Component(type='sgd', params={'eta': 3.0, 'mu': 0.0, 'nesterov': False}))
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from specnet.spec.checks import run_checks
+from specnet.datasets.sources import source_of
+from specnet.spec import checks, number_checks, training_checks
 from specnet.spec.document import Document, Origin, read_yaml
 from specnet.spec.overrides import apply_overrides
 from specnet.errors import SpecError, raise_all
 from specnet.spec.resolve import Spec, build_spec, fill
-from specnet.spec.schema import load_schema, mapping_form, validate_schema
+from specnet.spec.schema import load_schema, mapping_form
+from specnet.spec.validation import validate_schema
+
+
+# The modules of checks, each with its own registry (CHECKS). run_checks runs their checks in name order.
+CHECK_MODULES = (checks, training_checks, number_checks)
+NEED_NO_NETWORK = ("model", "splits", "expectations", "expansion", "finite", "dtype_range", "memory")
 
 
 def load_spec(path, overrides=(), base_dir=None, check_data: bool = True) -> Spec:
@@ -53,8 +60,14 @@ def spec_from_document(doc: Document, base_dir=None, check_data: bool = True) ->
     return spec
 
 
+def run_checks(spec, info) -> list:
+    """Return the CheckErrors of every check (empty when the spec is sound); a spec without exactly one
+    network gets only the checks that need none."""
+    found = {name: m.CHECKS.get(name) for m in CHECK_MODULES for name in m.CHECKS.names()}
+    names = sorted(found) if spec.network and not spec.baseline else NEED_NO_NETWORK
+    return [problem for name in names for problem in found[name](spec, info)]
+
+
 def describe_data(spec):
     """Return the data's Info (widths, classes, split sizes) without loading the examples."""
-    from specnet.training.compiler import build
-
-    return build("source", spec.data.source).describe(spec.base)
+    return source_of(spec.data.source).describe(spec.base)

@@ -30,11 +30,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from specnet.errors import CheckError
-from specnet.training.executor import _BLOCK, _CHUNK
 from specnet.spec.memory_limit import ENV, fmt, limit
 
 ITEMSIZE = {"float32": 4, "float64": 8}
 RAW_ITEMSIZE = {"mnist": 1, "idx": 1}  # bytes per value as read; CSV, .npz and inline tables: float64
+# The executor's own sizes, which the estimate follows (tests/test_layers.py checks that they agree): examples
+# per feedforward when evaluating, and training examples copied at a time in shuffled order.
+CHUNK, BLOCK = 10_000, 512
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def _parameters(spec, info) -> list:
         out.append(Part(_size_path(l + 1 if k >= j else l), (k * j + k) * (kept * s + 8),
                         f"the weights of layer {l}, {_count(k)} x {_count(j)} {net.dtype}{also}"))
     widest = max(range(1, len(sizes)), key=lambda i: sizes[i])
-    rows = min(_CHUNK, max(info.sizes.values(), default=1) if info else _known(spec, "evaluation"))
+    rows = min(CHUNK, max(info.sizes.values(), default=1) if info else _known(spec, "evaluation"))
     out.append(Part(_size_path(widest), 2 * rows * sizes[widest] * s,
                     f"evaluating {_count(rows)} examples at a time through {_count(sizes[widest])} neurons "
                     f"(z and a, {net.dtype})"))
@@ -135,7 +137,7 @@ def _mini_batches(spec, n_all, features) -> list:
         out.append(Part(("training", "mini_batch_size") if columns > k else _size_path(l + 1), k * columns * per_value,
                         f"layer {l}'s z, a, δ and σ'(z) for a mini-batch, {_count(k)} x {_count(columns)} "
                         f"{net.dtype}"))
-    block = min(max(1, _BLOCK // m) * m, n_all or 1)  # (the executor's block of whole mini-batches)
+    block = min(max(1, BLOCK // m) * m, n_all or 1)  # (the executor's block of whole mini-batches)
     out.append(Part(("training", "mini_batch_size") if block >= features else _size_path(0),
                     block * (features + net.sizes[-1]) * s,
                     f"a block of shuffled examples, {_count(block)} x {_count(features)} {net.dtype}"))

@@ -1,4 +1,4 @@
-"""Semantic checks of the numbers a spec holds (registered in specnet.spec.checks.CHECKS): finite, small enough
+"""Semantic checks of the numbers a spec holds (in this module's CHECKS, run by specnet.spec.load): finite, small enough
 for the network's dtype where they become its arrays, and hyper-parameters whose products stay finite.
 
     >>> from specnet.spec.load import spec_from_dict
@@ -15,8 +15,10 @@ import numbers
 
 import numpy as np
 
-from specnet.spec.checks import CHECKS
 from specnet.errors import CheckError
+from specnet.registry import Registry
+
+CHECKS = Registry("check")
 
 # NOTE: η, each η of a schedule, and λ are at most 10^6, so that the step's products stay finite in float32
 # (3.4e38) and float64: η/m and ηλ/n are at most 10^12. The book's "too large" η is 100.

@@ -1,32 +1,10 @@
-"""Semantic checks of the training section and the `expect` bounds (registered in specnet.spec.checks.CHECKS)."""
+"""Semantic checks of the training section and the `expect` bounds (in this module's CHECKS, run by specnet.spec.load)."""
 from __future__ import annotations
 
-from specnet.spec.checks import CHECKS
 from specnet.errors import CheckError
+from specnet.registry import Registry
 
-
-@CHECKS.register("executor")
-def executor(spec, info):
-    """The compiled executor (training.executor: numba) needs numba; its loops are written for the
-    registered activations and costs (a new registry entry needs a loop there too), without dropout."""
-    if not spec.training or spec.training.executor != "numba":
-        return
-    from specnet.components.activations import ACTIVATIONS as REGISTERED
-    from specnet.training.compiled import ACTIVATIONS, COSTS, MISSING, missing_numba
-
-    at = ("training", "executor")
-    if MISSING:
-        yield missing_numba()
-    if any(layer.dropout for layer in spec.network.layers):
-        yield CheckError("the numba executor has no dropout yet", path=at, got="numba",
-                         hint="Use executor: numpy (the default) for a spec with dropout.")
-    for i, layer in enumerate(spec.network.layers):
-        if layer.activation not in ACTIVATIONS and REGISTERED.get(layer.activation).trainable:
-            yield CheckError(f"the numba executor has no {layer.activation} activation (layer {i})", path=at,
-                             got="numba", hint=f"It has {', '.join(ACTIVATIONS)}; or use executor: numpy.")
-    if spec.network.cost not in COSTS:
-        yield CheckError(f"the numba executor has no {spec.network.cost} cost", path=at, got="numba",
-                         hint=f"It has {', '.join(COSTS)}; or use executor: numpy.")
+CHECKS = Registry("check")
 
 
 @CHECKS.register("watched_metrics")

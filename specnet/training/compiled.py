@@ -1,8 +1,10 @@
-"""An optional compiled executor: an epoch's SGD steps as Numba loops (`training.executor: numba`).
+"""An optional compiled executor: an epoch's SGD steps as Numba loops (`training.executor: numba`, and
+what `auto` picks when numba is installed and the spec uses only what the loops have).
 
-The maths is the NumPy executor's, written example by example as chapter 2 gives it: feedforward (2.3),
+The maths is the Network's, written example by example as chapter 2 gives it: feedforward (2.3),
 δ^L (BP1), δ^{l−1} = ((w^l)^T δ^l) ⊙ σ'(z^{l−1}) (BP2), ∂C/∂b = δ (BP3), ∂C/∂w = a_in δ (BP4), summed over
-the mini-batch, then the step −(η/m) Σ_x ∇C_x with weight decay and momentum as in specnet.training.executor.
+the mini-batch, then the Optimizer's step: u = −(η/m) Σ_x ∇C_x less the weight decay, moved by the
+optimizer's own `rule` (specnet.components.optimizers), compiled here, one number at a time.
 
 What it saves (bench/BREAKDOWN.md): NumPy's fixed cost per call, about a microsecond for each of the
 dozens of calls of a mini-batch of 10; and the work on input pixels that are 0 (81% of MNIST's). A zero
@@ -12,7 +14,7 @@ those inputs feed.
 
 Weights are held transposed, (w^l)^T of shape (n_{l−1}, n_l) and C-ordered, so that column k of w^1 (what
 input k feeds) is contiguous. The first call of `steps` copies the parameters into that storage (padded,
-for layer 1) and makes the Executor's `weights[l]` and `biases[l]` views of it, so that later calls and
+for layer 1) and makes the Network's `weights[l]` and `biases[l]` (and the Optimizer's velocities) views of it, so that later calls and
 NumPy's evaluation share the numbers without copies. Needs numba (`pip install -e ".[fast]"`).
 
 The positions of the nonzero inputs are kept from one call to the next for the same training-set array:
@@ -24,8 +26,10 @@ import weakref
 
 import numpy as np
 
+from specnet.components.activations import ACTIVATIONS as REGISTERED
+from specnet.components.optimizers import OPTIMIZERS
 from specnet.errors import CheckError
-from specnet.training.executor import Executor
+from specnet.training.executor import NumpyExecutor
 
 try:
     from numba import njit
@@ -46,6 +50,12 @@ LOOPS_UP_TO = 32
 def _jit(fn):
     # fastmath "contract": fused multiply-adds; nothing that assumes values are finite
     return njit(cache=True, fastmath={"contract"})(fn) if njit is not None else fn
+
+
+# The optimizer's step for one number. Note that the loops call this one rule, of the sgd entry (plain,
+# momentum, Nesterov): Numba cannot cache loops that take the rule as an argument or a closure (each
+# process would compile them afresh, measured), so an optimizer with a rule of its own runs on NumPy.
+_rule = _jit(OPTIMIZERS.get("sgd").rule)
 
 
 @_jit
@@ -152,23 +162,20 @@ def _outer(g, d, scale, a_in):
 
 
 @_jit
-def _step_biases(b, vb, d, scale, mu):
-    """b += u with u = −(η/m) Σ_x δ_x (BP3), or with momentum v = μv + u, b += v."""
+def _step_biases(b, vb, d, scale, hyper):
+    """b += u with u = −(η/m) Σ_x δ_x (BP3), by the optimizer's rule (with the velocities vb)."""
     for c in range(b.shape[0]):
         u = 0.0
         for i in range(d.shape[0]):
             u += d[i, c]
         u *= scale
-        if mu != 0.0:
-            vb[c] = mu * vb[c] + u
-            u = vb[c]
-        b[c] += u
+        _rule(b, vb, c, u, hyper)
 
 
 @_jit
-def _step_weights(wt, vw, g, mu, decay, reg):
+def _step_weights(wt, vw, g, hyper, decay, reg):
     """w += u from g^T = −(η/m) Σ_x ∂C_x/∂w (BP4): u = g − (ηλ/n) w (L2, 93) or g − (ηλ/n) sgn(w)
-    (L1, 97); with momentum v = μv + u, w += v."""
+    (L1, 97), by the optimizer's rule (with the velocities vw)."""
     for k in range(wt.shape[0]):
         for c in range(wt.shape[1]):
             u = g[k, c]
@@ -176,22 +183,19 @@ def _step_weights(wt, vw, g, mu, decay, reg):
                 u -= decay * wt[k, c]
             elif reg == 2:
                 u -= decay * np.sign(wt[k, c])
-            if mu != 0.0:
-                vw[k, c] = mu * vw[k, c] + u
-                u = vw[k, c]
-            wt[k, c] += u
+            _rule(wt, vw, (k, c), u, hyper)
 
 
 @_jit
 def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, order, m, j0, j1,
-           eta, mu, decay, reg, acts, cost):
+           eta, hyper, plain, decay, reg, acts, cost):
     """Mini-batches j0 .. j1 − 1 of the epoch's `order`, a step each. wts[l] = (w^l)^T, bs[l] = b^l,
     vws/vbs their velocities (momentum only), gs[l] room for −(η/m) Σ_x ∂C_x/∂(w^l)^T; zs/as_/ds[l] hold z^l, a^l
     and δ^l for m examples as rows. Layer 1's arrays are `widths[0]` neurons wide, padded with zeros to
     a multiple of 32 (see CompiledExecutor.steps); the other layers' are exactly widths[l] wide."""
     n, top = order.shape[0], len(wts) - 1
     scale = np.empty(1, x.dtype)  # −η/m in the network's dtype, so that float32 arithmetic stays float32
-    direct = reg == 0 and mu == 0.0  # plain SGD: w^1's step goes straight into the columns the inputs feed
+    direct = reg == 0 and plain  # plain SGD: w^1's step goes straight into the columns the inputs feed
     for j in range(j0, j1):
         rows = order[j * m:min(j * m + m, n)]
         mb = rows.shape[0]
@@ -215,7 +219,7 @@ def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, or
             if l > 0:
                 w = widths[l - 1]
                 _backpropagate(wts[l], d, ds[l - 1][:mb, :w], zs[l - 1][:mb, :w], as_[l - 1][:mb, :w], acts[l - 1])
-            _step_biases(bs[l], vbs[l], d, scale[0], mu)
+            _step_biases(bs[l], vbs[l], d, scale[0], hyper)
             into_w = l == 0 and direct  # add the step to w^1 itself, not to a gradient first
             g = wts[0] if into_w else gs[l]
             if not into_w:
@@ -225,7 +229,7 @@ def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, or
             else:
                 _outer(g, d, scale[0], as_[l - 1][:mb, :widths[l - 1]])
             if not into_w:
-                _step_weights(wts[l], vws[l], g, mu, decay, reg)
+                _step_weights(wts[l], vws[l], g, hyper, decay, reg)
 
 
 def missing_numba() -> CheckError:
@@ -272,54 +276,77 @@ def _storage(a, shape, view):
     return s, view(s)
 
 
-class CompiledExecutor(Executor):
-    """The Executor with its SGD steps in Numba; evaluation, schedules, early stopping and the run folder
-    are the NumPy executor's."""
+def unsupported(spec):
+    """Yield a CheckError for each thing in `spec` that the loops cannot run (none: they can run it)."""
+    at = ("training", "executor")
+    if MISSING:
+        yield missing_numba()
+    if any(layer.dropout for layer in spec.network.layers):
+        yield CheckError("the numba executor has no dropout yet", path=at, got="numba",
+                         hint="Use executor: numpy or auto for a spec with dropout.")
+    for i, layer in enumerate(spec.network.layers):
+        if layer.activation not in ACTIVATIONS and REGISTERED.get(layer.activation).trainable:
+            yield CheckError(f"the numba executor has no {layer.activation} activation (layer {i})", path=at,
+                             got="numba", hint=f"It has {', '.join(ACTIVATIONS)}; or use executor: numpy or auto.")
+    if spec.network.cost not in COSTS:
+        yield CheckError(f"the numba executor has no {spec.network.cost} cost", path=at, got="numba",
+                         hint=f"It has {', '.join(COSTS)}; or use executor: numpy or auto.")
+    if spec.training.optimizer.type != "sgd":
+        yield CheckError(f"the numba executor has no {spec.training.optimizer.type} optimizer", path=at,
+                         got="numba", hint="It runs the sgd rule; use executor: numpy or auto.")
 
-    def __init__(self, *args, **kwargs):
-        if njit is None:  # the `executor` check says so first; this is for the library used directly
+
+class CompiledExecutor:
+    """Takes the SGD steps of an epoch in Numba loops (mini-batches of up to LOOPS_UP_TO examples; larger
+    ones take the NumPy executor's steps, as do the Network's evaluation and the Trainer's loop)."""
+
+    name = "numba"
+
+    def __init__(self, dropout_rng):
+        if njit is None:  # the compiler says so first; this is for the library used directly
             raise missing_numba()
-        super().__init__(*args, **kwargs)
+        self.numpy = NumpyExecutor(dropout_rng)
 
-    def steps(self, x, y, order, m, stops=()):
+    def steps(self, net, opt, x, y, order, m, eta, decay, stops=()):
         if m > LOOPS_UP_TO:
-            yield from super().steps(x, y, order, m, stops)
+            yield from self.numpy.steps(net, opt, x, y, order, m, eta, decay, stops)
             return
-        L, opt, reg = len(self.weights), self.optimizer, self.regularizer
+        L = len(net.weights)
         global _seen
         if _seen[0]() is not x:  # a training set other than the last one seen: find its nonzero inputs
             _seen = (weakref.ref(x), nonzeros(x))
-        moving = bool(opt.mu)
+        moving = not opt.plain
         if moving and len(opt.velocities) != 2 * L:
-            opt.start(self.weights + self.biases)
-        widths = self.sizes[1:]
+            opt.start(net.weights + net.biases)
+        widths = net.sizes[1:]
         # Layer 1 is kept 32 neurons wide or a multiple of it: its loops over neurons then run in SIMD
         # (LLVM vectorizes them 32 at a time), 1.2–1.4× faster per epoch at 30 hidden neurons.
         pad = [-(-widths[0] // 32) * 32] + widths[1:]
         params = [[], [], [], []]
-        for l, (fan_in, p) in enumerate(zip(self.sizes, pad)):
+        for l, (fan_in, p) in enumerate(zip(net.sizes, pad)):
             w = lambda s, n=widths[l]: s[:, :n].T  # w^l (n_l, n_{l−1}) as a view of (w^l)^T (n_{l−1}, p)
             b = lambda s, n=widths[l]: s[:n, None]  # b^l (n_l, 1) as a view of (p,)
-            params[0].append(_storage(self.weights[l], (fan_in, p), w))
-            params[1].append(_storage(self.biases[l], (p,), b))
+            params[0].append(_storage(net.weights[l], (fan_in, p), w))
+            params[1].append(_storage(net.biases[l], (p,), b))
             if moving:
                 params[2].append(_storage(opt.velocities[l], (fan_in, p), w))
                 params[3].append(_storage(opt.velocities[L + l], (p,), b))
             else:
-                params[2].append((np.zeros((1, 1), self.dtype), None))
-                params[3].append((np.zeros(1, self.dtype), None))
-        self.weights, self.biases = [v for _, v in params[0]], [v for _, v in params[1]]
+                params[2].append((np.zeros((1, 1), net.dtype), None))
+                params[3].append((np.zeros(1, net.dtype), None))
+        net.weights, net.biases = [v for _, v in params[0]], [v for _, v in params[1]]
         if moving:
             opt.velocities = [v for _, v in params[2] + params[3]]
-        lmbda = reg.lmbda if reg is not None else 0.0
+        reg = decay[0] if decay else None
         # tuples, not numba.typed.List: a List's own functions compile afresh in every process (1.7 s)
         arrays = [tuple(s for s, _ in group) for group in params]
         arrays.append(tuple(np.zeros_like(s) for s, _ in params[0]))  # the gradients
-        arrays += [tuple(np.zeros((m, p), self.dtype) for p in pad) for _ in range(3)]  # z, a, δ (zero padding)
-        dtype = self.dtype.type
-        recipe = (dtype(opt.eta), dtype(opt.mu), dtype(opt.eta * lmbda / len(order)),  # η, μ, ηλ/n
-                  REGULARIZERS[reg.name if lmbda else "none"],
-                  np.array([ACTIVATIONS[a.name] for a in self.activations], np.int64), COSTS[self.cost.name])
+        arrays += [tuple(np.zeros((m, p), net.dtype) for p in pad) for _ in range(3)]  # z, a, δ (zero padding)
+        dtype = net.dtype.type
+        hyper = tuple(dtype(h) if isinstance(h, float) else h for h in opt.hyper)
+        recipe = (dtype(eta), hyper, opt.plain, dtype(eta * reg.lmbda / len(order) if reg else 0.0),  # η, ηλ/n
+                  REGULARIZERS[reg.name] if reg else 0,
+                  np.array([ACTIVATIONS[a.name] for a in net.activations], np.int64), COSTS[net.cost.name])
         inputs = (np.array(widths, np.int64), *_seen[1], np.ascontiguousarray(x), np.ascontiguousarray(y),
                   order.astype(np.int64), m)
         start, batches = 0, -(-len(order) // m)

@@ -1,11 +1,11 @@
-"""Compile a resolved Spec into an Executor: the only module that looks names up in the registries.
+"""Compile a resolved Spec into a Network and its Trainer: the only module that looks names up in the registries.
 
     >>> from specnet.spec.load import spec_from_dict
     >>> spec = spec_from_dict({"specnet": 1, "data": {"source": {"type": "inline",
     ...     "inputs": [[0, 0], [1, 1]], "targets": [[1], [0]]}},
     ...     "network": {"input": 2, "layers": [{"size": 1, "activation": "sigmoid"}], "cost": "quadratic"}})
     >>> compile_spec(spec)
-    Executor(sizes=[2, 1], cost='quadratic')
+    Network(sizes=[2, 1], cost='quadratic')
 """
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ from specnet.components.activations import ACTIVATIONS
 from specnet.components.baselines import BASELINES
 from specnet.components.costs import COSTS
 from specnet.errors import CheckError
-from specnet.training.executor import Executor, Recipe
+from specnet.training import compiled
+from specnet.training.executor import NumpyExecutor
+from specnet.training.network import Network
+from specnet.training.trainer import Trainer
 from specnet.datasets.expand import Expansion
 from specnet.components.initializers import INITIALIZERS
 from specnet.components.optimizers import OPTIMIZERS
@@ -43,8 +46,8 @@ def build(kind: str, component) -> object:
     return REGISTRIES[kind].get(component.type)(**params)
 
 
-def compile_spec(spec, rng: np.random.Generator | None = None) -> Executor:
-    """Return the Executor for `spec`, its weights drawn from `rng` (default: the spec seed's init stream);
+def compile_spec(spec, rng: np.random.Generator | None = None) -> Network:
+    """Return the Network for `spec`, its weights drawn from `rng` (default: the spec seed's init stream);
     for a baseline spec, the (unfitted) baseline."""
     if spec.baseline:
         return build("baseline", spec.baseline)
@@ -62,21 +65,30 @@ def compile_spec(spec, rng: np.random.Generator | None = None) -> Executor:
         biases.append(b.astype(dtype))
     activations = [build("activation", layer.activation) for layer in net.layers]
     training = spec.training
-    kind = Executor
-    if training and training.executor == "numba":
-        from specnet.training.compiled import CompiledExecutor as kind  # optional: imported only when chosen
-    executor = kind(sizes, activations, build("cost", net.cost), weights, biases,
-                    optimizer=build("optimizer", training.optimizer) if training else None,
-                    regularizer=build("regularization", training.regularization if training else "none"),
-                    dropout=[layer.dropout for layer in net.layers])
-    executor.dropout_rng = generator(spec.seed, "dropout")
-    return executor
+    return Network(sizes, activations, build("cost", net.cost), weights, biases,
+                   build("regularization", training.regularization if training else "none"),
+                   [layer.dropout for layer in net.layers])
 
 
-def compile_recipe(spec) -> Recipe:
-    """Return the Recipe of a spec's training: schedule, early stopping, and expansion made every epoch."""
+def executor_for(spec) -> str:
+    """Return the executor that takes `spec`'s steps: numpy, or numba when asked for (refused, with the
+    reason, if the loops cannot run the spec) or under auto when numba is installed and the loops can."""
+    wanted = spec.training.executor
+    if wanted == "numpy":
+        return "numpy"
+    why = list(compiled.unsupported(spec))
+    if why and wanted == "numba":
+        raise why[0].located(*spec.where(why[0].parts))  # at the spec's line, as the checks say theirs
+    return "numpy" if why else "numba"
+
+
+def compile_trainer(spec) -> Trainer:
+    """Return the Trainer of a spec's training: optimizer, schedule, early stopping, expansion made every
+    epoch, and the executor that takes the steps (each random draw from its own stream of the seed)."""
     training, stopping, expand = spec.training, spec.training.early_stopping, spec.data.expand
     per_epoch = Expansion(**expand) if expand and expand["per_epoch"] else None
-    return Recipe(training.epochs, training.mini_batch_size, training.monitor, training.shuffle,
-                  build("schedule", training.schedule), stopping and EarlyStopping(**stopping),
-                  training.monitor_every, per_epoch, generator(spec.seed, "expand"))
+    kind = {"numpy": NumpyExecutor, "numba": compiled.CompiledExecutor}[executor_for(spec)]
+    return Trainer(training.epochs, training.mini_batch_size, training.monitor, training.shuffle,
+                   build("optimizer", training.optimizer), build("schedule", training.schedule),
+                   stopping and EarlyStopping(**stopping), training.monitor_every, per_epoch,
+                   generator(spec.seed, "expand"), kind(generator(spec.seed, "dropout")))

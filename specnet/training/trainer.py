@@ -1,0 +1,91 @@
+"""The Trainer: the epoch loop of mini-batch SGD (ch. 1–3), with monitoring, a learning-rate schedule,
+early stopping and data expanded afresh every epoch.
+
+It owns η for the run: the Schedule says η for each epoch from the history of the epochs done, the
+Trainer passes it to its executor's `steps`, and the Optimizer applies it. Nothing here is changed by a
+run except the Network's parameters and the Optimizer's state.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from specnet.components.metrics import epochs_since_best
+from specnet.training.executor import blas_threads
+
+
+@dataclass
+class Trainer:
+    """How to train: the compiled `training` section of a spec. `executor` takes the steps of an epoch
+    (specnet.training.executor or .compiled); `schedule.rate(eta0, history)` gives η for the next epoch or
+    None to stop; `expansion`, if not None, draws fresh transformed copies every epoch from `expand_rng`."""
+    epochs: int
+    mini_batch_size: int
+    monitor: tuple
+    shuffle: bool
+    optimizer: object
+    schedule: object
+    early_stopping: object          # EarlyStopping, or None
+    monitor_every: int | None       # also measure the evaluation_* metrics every this many images
+    expansion: object
+    expand_rng: object
+    executor: object
+
+    def train(self, net, training, rng, evaluation=None, on_epoch=None, on_batch=None, on_check=None):
+        """Train `net` as the spec says; return one dict of metrics per epoch.
+
+        `training` and `evaluation` are Datasets (examples as rows); `rng` draws the shuffles. Callbacks:
+        `on_epoch(record)` after each epoch, `on_batch(done, total)` about a hundred times per epoch, and
+        `on_check(record)` every `monitor_every` images. The last record says why training stopped
+        early, if it did ("stop").
+        """
+        with blas_threads(net.sizes, self.mini_batch_size):
+            return self._train(net, training, rng, evaluation, on_epoch, on_batch, on_check)
+
+    def _train(self, net, training, rng, evaluation, on_epoch, on_batch, on_check):
+        m, opt = self.mini_batch_size, self.optimizer
+        eta0 = eta = opt.eta
+        opt.start(net.weights + net.biases)
+        x, y = training.x, training.y
+        n = len(x) * (1 + self.expansion.copies if self.expansion else 1)
+        reg = net.regularizer
+        decay = (reg, n) if reg is not None and reg.lmbda else None  # the weight decay ηλ/n (93, 97)
+        every, seen, history, kept = max(1, (n // m) // 100), 0, [], None
+        quick = tuple(k for k in self.monitor if k.startswith("evaluation_"))
+        for epoch in range(self.epochs):
+            if self.expansion is not None:  # fresh transformed copies for this epoch (ch. 3, expansion)
+                x = np.concatenate([training.x, self.expansion(training.x, self.expand_rng)])
+                y = np.tile(training.y, (1 + self.expansion.copies, 1))
+            order = rng.permutation(n) if self.shuffle else np.arange(n)
+            ends = [min(k + m, n) for k in range(0, n, m)]  # images done after each mini-batch of the epoch
+            checks = {j for j, e in enumerate(ends) if self.monitor_every and on_check
+                      and (seen + e) % self.monitor_every < e - j * m}
+            ticks = set(range(0, len(ends), every)) if on_batch is not None else set()
+            for j in self.executor.steps(net, opt, x, y, order, m, eta, decay, checks | ticks):
+                if j in checks:
+                    on_check({"epoch": epoch, "images": seen + ends[j], **net.measure(quick, None, evaluation, n)})
+                if j in ticks:
+                    on_batch(j * m + m, n)
+            seen += n
+            record = {"epoch": epoch, "eta": eta, **net.measure(self.monitor, training, evaluation, n)}
+            history.append(record)
+            stop, es = None, self.early_stopping
+            if es is not None:
+                if es.restore_best and epochs_since_best(history, es.metric) == 0:
+                    kept = (epoch, [w.copy() for w in net.weights], [b.copy() for b in net.biases])
+                if es.should_stop(history):
+                    stop = f"early stopping: no improvement in {es.metric} for {es.patience} epochs"
+            if stop is None:
+                eta = self.schedule.rate(eta0, history)
+                stop = None if eta is not None else "the schedule ended training (eta fell to its minimum)"
+            if kept is not None and (stop or epoch == self.epochs - 1):
+                net.weights, net.biases = kept[1], kept[2]  # the parameters of the best epoch
+                record["restored_epoch"] = kept[0]
+            if stop:
+                record["stop"] = stop
+            if on_epoch is not None:
+                on_epoch(record)
+            if stop:
+                break
+        return history
