@@ -72,8 +72,32 @@ class ReferenceNetwork:
             nabla_w[-l] = np.dot(delta, activations[-l - 1].T)
         return nabla_b, nabla_w
 
-    def update_mini_batch(self, batch, eta, n, regularization="none", lmbda=0.0, mu=0.0):
-        """batch: list of (x, y) columns. n: size of the whole training set."""
+    def update_mini_batch(self, batch, eta, n, regularization="none", lmbda=0.0, mu=0.0, nesterov=False):
+        """batch: list of (x, y) columns. n: size of the whole training set. With `nesterov`, the gradient
+        is taken at w + mu*v, where the momentum is about to carry the parameters (classic form)."""
+        held = None
+        if nesterov and self.velocities is not None:
+            held, k = (self.weights, self.biases), len(self.weights)
+            ahead = [p + mu * v for p, v in zip(self.weights + self.biases, self.velocities)]
+            self.weights, self.biases = ahead[:k], ahead[k:]
+        grad_w, grad_b = self.gradient(batch, n, regularization, lmbda)
+        if held is not None:
+            self.weights, self.biases = held
+        if mu == 0.0:
+            self.weights = [w - eta * g for w, g in zip(self.weights, grad_w)]
+            self.biases = [b - eta * g for b, g in zip(self.biases, grad_b)]
+            return
+        if self.velocities is None:
+            self.velocities = [np.zeros(p.shape) for p in self.weights + self.biases]
+        params = self.weights + self.biases
+        new_v = [mu * v - eta * g for v, g in zip(self.velocities, grad_w + grad_b)]
+        new_p = [p + v for p, v in zip(params, new_v)]
+        self.velocities = new_v
+        k = len(self.weights)
+        self.weights, self.biases = new_p[:k], new_p[k:]
+
+    def gradient(self, batch, n, regularization, lmbda):
+        """The mini-batch's mean gradient of C at the current parameters, regularization term included."""
         m = len(batch)
         sum_b = [np.zeros(b.shape) for b in self.biases]
         sum_w = [np.zeros(w.shape) for w in self.weights]
@@ -89,19 +113,7 @@ class ReferenceNetwork:
             elif regularization == "l1":
                 g = g + (lmbda / n) * np.sign(w)                         # (96), sgn(0) = 0
             grad_w.append(g)
-        grad_b = [s / m for s in sum_b]
-        if mu == 0.0:
-            self.weights = [w - eta * g for w, g in zip(self.weights, grad_w)]
-            self.biases = [b - eta * g for b, g in zip(self.biases, grad_b)]
-            return
-        if self.velocities is None:
-            self.velocities = [np.zeros(p.shape) for p in self.weights + self.biases]
-        params = self.weights + self.biases
-        new_v = [mu * v - eta * g for v, g in zip(self.velocities, grad_w + grad_b)]
-        new_p = [p + v for p, v in zip(params, new_v)]
-        self.velocities = new_v
-        k = len(self.weights)
-        self.weights, self.biases = new_p[:k], new_p[k:]
+        return grad_w, [s / m for s in sum_b]
 
     def cost_of(self, x, y):
         a = self.feedforward(x)

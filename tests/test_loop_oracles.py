@@ -31,14 +31,14 @@ def data(n, n_in, n_out, seed):
 
 
 def compiled(training, layers, cost, regularization="none", mu=0.0, eta=0.5, m=5, epochs=2, executor="numpy",
-             **more):
+             nesterov=False, **more):
     """The Network and the Trainer of a spec over `training` (float64, weights from the spec's seed)."""
     d = {"specnet": 1, "seed": 11,
          "data": {"source": {"type": "inline", "inputs": training.x.tolist(), "targets": training.y.tolist()}},
          "network": {"input": training.x.shape[1], "layers": [{"size": k, "activation": a} for k, a in layers],
                      "init": "gaussian_scaled", "cost": cost, "dtype": "float64"},
          "training": {"epochs": epochs, "mini_batch_size": m, "executor": executor,
-                      "optimizer": {"type": "sgd", "eta": eta, "mu": mu}, "regularization": regularization,
+                      "optimizer": {"type": "sgd", "eta": eta, "mu": mu, "nesterov": nesterov}, "regularization": regularization,
                       "monitor": ["training_cost", "training_accuracy", "evaluation_cost", "evaluation_accuracy"],
                       **more}}
     spec = spec_from_dict(d)

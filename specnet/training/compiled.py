@@ -55,6 +55,8 @@ def _jit(fn):
 # The optimizer's step for one number. Note that the loops call this one rule, of the sgd entry (plain,
 # momentum, Nesterov): Numba cannot cache loops that take the rule as an argument or a closure (each
 # process would compile them afresh, measured), so an optimizer with a rule of its own runs on NumPy.
+# Note that Numba's cache of these loops is keyed to this file alone: after editing a rule in
+# optimizers.py, delete specnet/training/__pycache__/*.nbi (or set NUMBA_CACHE_DIR) to see the change.
 _rule = _jit(OPTIMIZERS.get("sgd").rule)
 
 
