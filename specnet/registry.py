@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import difflib
 
+from specnet.errors import UnknownNameError
+
 
 def suggest(word: str, known) -> str:
     """Return " Did you mean 'x'?" for the closest known name, or ""."""
@@ -42,7 +44,6 @@ class Registry:
         try:
             return self._entries[name]
         except KeyError:
-            from specnet.errors import UnknownNameError
             raise UnknownNameError(
                 f"unknown {self.kind} '{name}'. Known: {', '.join(self.names())}.{suggest(name, self.names())}",
                 path=where) from None

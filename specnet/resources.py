@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from specnet.errors import SpecError
+from specnet.registry import suggest
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 REINSTALL = ("Reinstall specnet from the wheel or the folder you installed it from "
@@ -68,7 +69,6 @@ def shipped_spec(name: str) -> Path:
     """Return the file of the shipped spec `name` ("ch1_sgd", "examples/iris")."""
     path = specs_dir() / f"{name}.yaml"
     if not is_bare_name(name) or not path.is_file():
-        from specnet.registry import suggest
         raise SpecError("no such spec file, nor a shipped spec of that name", file=name,
                         hint=(suggest(name, shipped_names()) + " 'specnet specs' lists the shipped specs.").strip())
     return path

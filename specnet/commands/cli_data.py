@@ -10,6 +10,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
+# NOTE: the commands import the library inside their bodies, on purpose: `specnet --help` (and a typo's
+# one-line error) then loads neither NumPy nor jsonschema, which take a quarter of a second to import.
 from specnet.commands.cli_support import Json, out
 
 

@@ -7,6 +7,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
+# NOTE: specnet's modules are imported inside the functions, on purpose: `specnet --help` loads this module,
+# and NumPy (strictjson) or even the error classes are needed only when a command runs or fails.
 Sets = Annotated[Optional[List[str]], typer.Option("--set", metavar="PATH=VALUE",
                                                    help="Override a value, e.g. --set training.optimizer.eta=0.5")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of text.")]

@@ -13,7 +13,15 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 
+from specnet.commands.reproduction import report
+from specnet.commands.validate import spec_files
+from specnet.components.metrics import best, final
 from specnet.errors import SpecError
+from specnet.runs.artefacts import read_info
+from specnet.runs.report import layer_rows
+from specnet.runs.run import load_run, new_run_folder, run_spec, unmet, with_executor
+from specnet.spec.load import load_spec
+from specnet.training.compiler import executor_for
 
 
 def book_specs(paths) -> list:
@@ -23,9 +31,6 @@ def book_specs(paths) -> list:
 
 def _loaded_book_specs(paths) -> list:
     """Return (file, Spec) for the specs among `paths` that have a `book` section, in book order."""
-    from specnet.spec.load import load_spec
-    from specnet.commands.validate import spec_files
-
     found = [(f, load_spec(f, check_data=False)) for f in spec_files(paths)]
     found = [(f, s) for f, s in found if s.resolved.get("book")]
     return sorted(found, key=lambda fs: (_order(fs[1].resolved["book"]["result"]), fs[0].name))
@@ -44,10 +49,6 @@ def _what_runs(resolved: dict) -> dict:
 def _done_before(spec, runs_dir: Path):
     """Return a completed run of this very spec and seed in runs_dir, or None. Every completed run of a spec
     of this name is checked before use (specnet.runs.artefacts): a damaged one is a SpecError naming its file."""
-    from specnet.runs.artefacts import read_info
-    from specnet.runs.run import load_run, with_executor
-    from specnet.training.compiler import executor_for
-
     if spec.training is not None:  # as the run folder has it: auto's choice of executor made
         spec = with_executor(spec, executor_for(spec))
     for info_file in sorted(Path(runs_dir).glob(f"{spec.name}-*/run.json")):
@@ -62,18 +63,12 @@ def _done_before(spec, runs_dir: Path):
 def run_one(path: str, seed: int, runs_dir: str, resume: bool = False) -> dict:
     """Run one spec with one seed (in a worker process), or reuse a finished run of it; return what the
     report needs."""
-    from specnet.runs.run import run_spec
-    from specnet.spec.load import load_spec
-
     spec = load_spec(path, [f"seed={seed}"])
     earlier = _done_before(spec, runs_dir) if resume else None
     return _result(path, seed, spec, earlier or run_spec(spec, runs_dir), earlier is not None)
 
 
 def _result(path: str, seed: int, spec, run, reused: bool) -> dict:
-    from specnet.components.metrics import best, final
-    from specnet.runs.run import unmet
-
     values = [best(run.history, e.metric)[0] if e.at == "best" else final(run.history, e.metric) for e in spec.expect]
     return {"path": path, "seed": seed, "values": values, "unmet": unmet(spec, run.history), "folder": str(run.folder),
             "seconds": run.info.get("wall_seconds", 0.0), "epochs": len(run.history), "reused": reused,
@@ -84,8 +79,6 @@ def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", e
     """Run every book spec `seeds` times (seed, seed + 1, ...), `jobs` at a time; return one dict per spec.
     With `resume`, a run already completed in runs_dir for the same spec and seed is used instead (looked
     up and checked here, before any run starts: a damaged run folder stops the reproduction in one line)."""
-    from specnet.spec.load import load_spec
-
     specs = _loaded_book_specs(paths)
     if not specs:
         raise SpecError("none of these specs has a book section", file=" ".join(map(str, paths)),
@@ -121,8 +114,6 @@ def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", e
 
 
 def _summary(path: Path, spec, runs: list) -> dict:
-    from specnet.runs.report import layer_rows
-
     first = [r["values"][0] for r in runs if r["values"] and r["values"][0] is not None]
     return {"spec": path.name, "path": str(path), "book": spec.resolved["book"], "expect": spec.resolved["expect"],
             "values": first, "passed": sum(not r["unmet"] for r in runs), "runs": len(runs),
@@ -136,9 +127,6 @@ def _summary(path: Path, spec, runs: list) -> dict:
 def main_command(paths, seeds, jobs, out, runs_dir, resume=False) -> int:
     """Run the reproduction, write the report to `out` (None: a new folder in runs_dir); return 0 if every
     run passed, else 1."""
-    from specnet.commands.reproduction import report
-    from specnet.runs.run import new_run_folder
-
     rows = reproduce(paths, seeds, jobs, runs_dir, lambda s: print(s, file=sys.stderr, flush=True), resume)
     command = "specnet reproduce " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["reproduce"] else "specnet reproduce"
     if out is None:  # a partial reproduction: a new file beside its runs, never one written before

@@ -11,6 +11,8 @@ import statistics
 from datetime import datetime, timezone
 from pathlib import Path
 
+from specnet.runs.provenance import specnet_git
+
 
 def _figure(value, metric: str, like=None) -> str:
     """An accuracy as a percentage; a cost to 4 significant digits, or to the decimals of `like` (a spread)."""
@@ -26,8 +28,6 @@ def _figure(value, metric: str, like=None) -> str:
 def report(rows: list, seeds: int, command: str, where=".") -> str:
     """Return REPRODUCTION.md: one row per result, then the notes and the unmet bounds. Links to the specs
     are relative to the folder `where` the report is written to."""
-    from specnet.runs.provenance import specnet_git
-
     import numpy as np
 
     git = specnet_git() or {}

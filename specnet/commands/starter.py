@@ -13,9 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from specnet.errors import DataError, SpecError
 from specnet.datasets.idx import idx_shape, read_idx, sha256
-from specnet.datasets.npzfile import class_count
+from specnet.datasets.npzfile import class_count, read_npz
+from specnet.datasets.tables import MAX_LINE, read_csv
+from specnet.errors import DataError, SpecError
+from specnet.spec.document import parse_yaml
 
 IDX_ROLES = ("train_images", "train_labels", "test_images", "test_labels")
 MAX_CLASSES_GUESSED = 100  # more distinct labels than this (or than half the rows): not a class column
@@ -23,8 +25,6 @@ MAX_CLASSES_GUESSED = 100  # more distinct labels than this (or than half the ro
 
 def _q(text: str) -> str:
     """Return `text` as a YAML scalar: bare when YAML reads it back as this very string, else quoted."""
-    from specnet.spec.document import parse_yaml
-
     plain = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_./-]*", text) and parse_yaml(f"k: {text}", "").data["k"] == text
     return text if plain else json.dumps(text)
 
@@ -34,8 +34,6 @@ def _shown(classes: list) -> str:
 
 
 def _csv(path: Path, rel: str, label: str | None) -> tuple:
-    from specnet.datasets.tables import MAX_LINE, read_csv
-
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
         line = f.readline(MAX_LINE)
     delimiter = max((",", ";", "\t", "|"), key=line.count)
@@ -57,8 +55,6 @@ def _csv(path: Path, rel: str, label: str | None) -> tuple:
 
 
 def _npz(path: Path, rel: str) -> tuple:
-    from specnet.datasets.npzfile import read_npz
-
     splits = read_npz(path, sha256(path), 0, where=())
     x, y = splits["training"]
     classes = class_count(*(y for _, y in splits.values()))

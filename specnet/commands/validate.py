@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 from specnet.errors import SpecError
+from specnet.spec.load import load_spec
+from specnet.training.compiler import executor_for
 
 
 def spec_files(paths) -> list:
@@ -30,9 +32,6 @@ def spec_files(paths) -> list:
 
 def validate_files(paths) -> list:
     """Return [(file, [SpecError, ...])] for every spec file; an empty list means the file is valid."""
-    from specnet.spec.load import load_spec
-    from specnet.training.compiler import executor_for
-
     results = []
     for f in spec_files(paths):
         try:

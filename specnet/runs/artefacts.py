@@ -14,9 +14,11 @@ import json
 import re
 from pathlib import Path
 
-from specnet.errors import DataError
 from specnet.components.metrics import METRICS
+from specnet.errors import DataError
 from specnet.runs.strictjson import NAMES, restore
+from specnet.spec.document import parse_yaml
+from specnet.spec.yamlbounds import read_spec_text
 
 MiB = 1 << 20
 JSON_BYTES, DEPTH = 16 * MiB, 16
@@ -154,9 +156,6 @@ def read_info(folder: Path) -> dict:
 def check_spec_digest(folder: Path, info: dict) -> None:
     """Refuse a run's spec.yaml whose digest is not run.json's `resolved_spec_sha256`, before it is parsed as
     a spec: the spec would not be the one the model was trained with."""
-    from specnet.spec.document import parse_yaml
-    from specnet.spec.yamlbounds import read_spec_text
-
     path = Path(folder) / "spec.yaml"
     text = read_spec_text(path)
     try:  # the bounded loader of every spec: no tags, no base-60 numbers, aliases counted

@@ -8,13 +8,18 @@ from pathlib import Path
 
 import numpy as np
 
+from specnet.datasets.dataset import load_datasets
 from specnet.errors import DataError
+from specnet.runs.io import load_model
+from specnet.runs.modelcheck import check_matches
+from specnet.runs.run import load_run
+from specnet.spec.load import spec_from_dict
+from specnet.spec.resolve import Split
+from specnet.training.compiler import compile_spec
 
 
 def _bare_model_spec(path: Path, model: dict):
     """Return a spec for a model file found outside a run folder: it is evaluated on MNIST."""
-    from specnet.spec.load import spec_from_dict
-
     if model.get("format") == "specnet-baseline":
         raise DataError("a baseline's model.json is evaluated in its run folder", file=str(path),
                         hint="Give the run folder, whose spec names the data.")
@@ -30,13 +35,6 @@ def _bare_model_spec(path: Path, model: dict):
 
 def evaluate_path(path, split: str = "test") -> dict:
     """Return {"split", "correct", "total", "accuracy", "cost", "inline", "data", "outputs"} for a run or model."""
-    from specnet.training.compiler import compile_spec
-    from specnet.datasets.dataset import load_datasets
-    from specnet.runs.io import load_model
-    from specnet.runs.modelcheck import check_matches
-    from specnet.spec.resolve import Split
-    from specnet.runs.run import load_run
-
     path = Path(path)
     in_run = path.is_dir() or (path.name == "model.json" and (path.parent / "spec.yaml").is_file())
     if in_run:
@@ -49,7 +47,7 @@ def evaluate_path(path, split: str = "test") -> dict:
         spec = _bare_model_spec(path, model)
     net = compile_spec(spec)
     if spec.baseline:
-        net = type(net)(model["means"])
+        net = type(net).loaded(model)
     else:
         net.weights = [np.asarray(w, dtype=net.dtype) for w in model["weights"]]
         net.biases = [np.asarray(b, dtype=net.dtype).reshape(-1, 1) for b in model["biases"]]

@@ -9,6 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from specnet import __version__
+from specnet.runs.gitmeta import commit_of
+from specnet.runs.strictjson import dumps
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -35,8 +39,6 @@ def git_state(folder: Path, own: bool = False):
     itself, which obeys the repository's config; it is asked only about specnet's own checkout (`own`),
     never about a spec's folder, which may come from a stranger: there "dirty" is null.
     """
-    from specnet.runs.gitmeta import commit_of
-
     commit = commit_of(folder)
     if commit is None:
         return None
@@ -75,8 +77,6 @@ def blas_info() -> list:
 
 def provenance(spec, data_sums: dict) -> dict:
     """Return run.json's provenance: digest of the resolved spec, data checksums, seed, versions, BLAS, git."""
-    from specnet import __version__
-
     blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
     spec_dir = spec.base.resolve()
     return {"specnet": __version__, "name": spec.name, "spec_file": spec.file, "spec_dir": str(spec_dir),
@@ -90,8 +90,6 @@ def provenance(spec, data_sums: dict) -> dict:
 
 def write_json(path: Path, data: dict):
     """Write strict JSON (null for NaN: see specnet.runs.strictjson) atomically: a reader never sees half a file."""
-    from specnet.runs.strictjson import dumps
-
     tmp = path.with_suffix(".tmp")
     tmp.write_text(dumps(data, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)

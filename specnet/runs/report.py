@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 import time
 
+from specnet.components.metrics import best
+from specnet.errors import format_path
 from specnet.spec.diff import MISSING, flatten
 
 
@@ -69,8 +71,6 @@ class Progress:
 
 def run_summary(run) -> dict:
     """Return the end of `specnet run`: {"text": lines for people, "json": the same for programs}."""
-    from specnet.components.metrics import best
-
     monitored = [m for m in (run.spec.training.monitor if run.spec.training else ()) if "accuracy" in m]
     bests = {m: dict(zip(("best", "epoch"), best(run.history, m))) for m in monitored}
     lines = []
@@ -117,8 +117,6 @@ def layer_table(spec) -> str:
 
 def origins_listing(spec) -> list:
     """Return [(dotted.path, value, origin)] for every leaf of the resolved spec."""
-    from specnet.errors import format_path
-
     by_path = {format_path(p): o for p, o in spec.origins.items()}
     out = []
     for path, value in flatten(spec.resolved).items():

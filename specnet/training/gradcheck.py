@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from specnet.datasets.dataset import load_datasets
 from specnet.errors import CheckError
+from specnet.training.compiler import compile_spec, generator
 
 TOLERANCE = 1e-6  # relative error accepted; a correct backprop gives 1e-8 or less on the book's networks
 
 
 def gradcheck(spec, examples: int = 10, samples: int = 50, eps: float = 1e-4) -> list:
     """Return one dict per layer: sizes, how many entries were checked, and the worst relative errors."""
-    from specnet.training.compiler import compile_spec, generator
-    from specnet.datasets.dataset import load_datasets
-
     if spec.network is None:
         raise CheckError("a baseline has no gradients to check", path=("baseline",)).located(*spec.where(("baseline",)))
     for i, layer in enumerate(spec.network.layers):
