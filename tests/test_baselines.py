@@ -19,7 +19,7 @@ def test_guesses_the_class_with_the_nearest_average_darkness():
     test = table([0.0, 2.1, 2.0, 6.0, 7.0], [0, 1, 0, 2, 1])
     assert model.outputs(test).argmax(axis=1).tolist() == [0, 1, 0, 2, 2]
     assert model.evaluate(test) == 4
-    assert AverageDarkness(**model.params()).evaluate(test) == 4  # what model.json stores is enough
+    assert AverageDarkness.loaded(model.params()).evaluate(test) == 4  # what model.json stores is enough
 
 
 def test_a_class_missing_from_the_training_data_is_never_guessed():

@@ -92,7 +92,7 @@ def test_npz_missing_array_is_named(tmp_path):
     np.savez(tmp_path / "d.npz", x_train=np.zeros((2, 2)))
     sha = hashlib.sha256((tmp_path / "d.npz").read_bytes()).hexdigest()
     with pytest.raises(DataError, match="no array y_train, x_test, y_test"):
-        SOURCES.get("npz")(path="d.npz", sha256=sha).describe(tmp_path)
+        SOURCES.get("npz")(path="d.npz", sha256=sha, validation=0).describe(tmp_path)
 
 
 def test_inline_rows_must_have_one_width():

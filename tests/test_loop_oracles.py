@@ -319,13 +319,13 @@ def test_a_rotation_by_90_degrees_turns_an_edge_pixel_a_quarter_turn():
     from specnet.datasets.expand import Expansion
     image = np.zeros((1, 9))
     image[0, 1] = 1.0  # row 0, column 1
-    turned = Expansion(rotate=90)(image, Extreme()).reshape(3, 3)
+    turned = Expansion(1, 90, 0, 0, False)(image, Extreme()).reshape(3, 3)
     sides = {(1, 0), (1, 2)}
     lit = {(int(r), int(c)) for r, c in np.argwhere(turned > 1e-12)}
     assert len(lit) == 1 and lit <= sides, turned
     assert turned[lit.pop()] == pytest.approx(1.0, abs=1e-12)
     # 180 degrees: the pixel goes to the middle of the bottom edge
-    half = Expansion(rotate=180)(image, Extreme()).reshape(3, 3)
+    half = Expansion(1, 180, 0, 0, False)(image, Extreme()).reshape(3, 3)
     expected = np.zeros((3, 3))
     expected[2, 1] = 1.0
     np.testing.assert_allclose(half, expected, rtol=0, atol=1e-12)
@@ -339,7 +339,7 @@ def test_a_rotation_of_at_most_one_degree_barely_moves_a_smooth_image():
     side = 28
     r, c = np.divmod(np.arange(side * side), side)
     image = np.exp(-((r - 13.5) ** 2 + (c - 8.0) ** 2) / 30.0)[None, :]  # a blob off the centre
-    copies = Expansion(copies=20, rotate=1.0)(np.repeat(image, 5, axis=0), np.random.default_rng(0))
+    copies = Expansion(copies=20, rotate=1.0, shift=0, scale=0, per_epoch=False)(np.repeat(image, 5, axis=0), np.random.default_rng(0))
     # the blob's gradient is at most 0.25 per pixel, so a move of 0.2 pixel changes a pixel by < 0.05
     assert np.max(np.abs(copies - image)) < 0.05
 

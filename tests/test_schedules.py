@@ -26,7 +26,7 @@ def test_steps_the_books_two_phases():  # η = 0.25 for 20 epochs, then 0.025
 
 
 def test_plateau_halves_until_one_128th_then_stops():
-    plateau = SCHEDULES.get("plateau")(patience=10)
+    plateau = SCHEDULES.get("plateau")("evaluation_accuracy", patience=10, factor=0.5, min_ratio=0.0078125)
     flat = rows([0.9] + [0.9] * 200)
     etas = [plateau.rate(1.0, flat[:k]) for k in range(1, 80)]
     changes = [k + 1 for k in range(1, len(etas)) if etas[k] != etas[k - 1]]
@@ -35,19 +35,19 @@ def test_plateau_halves_until_one_128th_then_stops():
 
 
 def test_plateau_counts_afresh_after_an_improvement():
-    plateau = SCHEDULES.get("plateau")(patience=3, factor=0.1)
+    plateau = SCHEDULES.get("plateau")("evaluation_accuracy", patience=3, factor=0.1, min_ratio=0.0078125)
     assert plateau.rate(1.0, rows([0.5, 0.5, 0.6, 0.6, 0.6])) == 1.0
     assert plateau.rate(1.0, rows([0.5, 0.5, 0.6, 0.6, 0.6, 0.6])) == pytest.approx(0.1)
 
 
 def test_plateau_on_a_cost_wants_it_lower():
-    plateau = SCHEDULES.get("plateau")(metric="training_cost", patience=1, min_ratio=0.1)
+    plateau = SCHEDULES.get("plateau")(metric="training_cost", patience=1, factor=0.5, min_ratio=0.1)
     assert plateau.rate(1.0, rows([3.0, 2.0], "training_cost")) == 1.0
     assert plateau.rate(1.0, rows([3.0, 3.5], "training_cost")) == 0.5
 
 
 def test_early_stopping_rule():
-    stop = EarlyStopping(patience=2)
+    stop = EarlyStopping("evaluation_accuracy", patience=2, restore_best=True)
     assert not stop.should_stop(rows([0.1, 0.3, 0.2]))
     assert stop.should_stop(rows([0.1, 0.3, 0.2, 0.3]))  # equal is no improvement
 

@@ -19,8 +19,15 @@ class AverageDarkness:
     """Guess the class whose average darkness is nearest the image's. Darkness is the sum of the pixel
     intensities; the averages are taken per class over the training images (ch. 1: 22.25% on the test set)."""
 
-    def __init__(self, means=None):
-        self.means = None if means is None else np.array([np.inf if m is None else m for m in means], dtype=np.float64)
+    def __init__(self):
+        self.means = None  # set by fit, or by loaded
+
+    @classmethod
+    def loaded(cls, params: dict):
+        """Return the baseline that `params()` described (as model.json keeps it)."""
+        baseline = cls()
+        baseline.means = np.array([np.inf if m is None else m for m in params["means"]], dtype=np.float64)
+        return baseline
 
     @staticmethod
     def darkness(data) -> np.ndarray:

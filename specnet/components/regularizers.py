@@ -17,13 +17,16 @@ REGULARIZERS = Registry("regularization")
 
 
 class Regularizer:
-    def __init__(self, lmbda: float = 0.0):
+    def __init__(self, lmbda: float):
         self.lmbda = float(lmbda)  # λ; "lmbda" as in network2, since lambda is a Python keyword
 
 
 @REGULARIZERS.register("none")
 class NoRegularizer(Regularizer):
     """C = C_0."""
+
+    def __init__(self):
+        super().__init__(0.0)
 
     @staticmethod
     def penalty(w):

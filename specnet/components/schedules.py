@@ -44,7 +44,7 @@ class Plateau:
     """Divide η by 1/factor each time `metric` has not improved for `patience` epochs (counting afresh after
     each change); stop when η has fallen to min_ratio × η0 (the book: halve until 1/128, or 1/1,024)."""
 
-    def __init__(self, metric="evaluation_accuracy", patience=10, factor=0.5, min_ratio=0.0078125):
+    def __init__(self, metric, patience, factor, min_ratio):
         self.metric, self.patience, self.factor, self.min_ratio = metric, patience, factor, min_ratio
 
     def rate(self, eta0, history):
@@ -62,7 +62,7 @@ class Plateau:
 class EarlyStopping:
     """Stop when `metric` has not improved for `patience` epochs ("no-improvement-in-n", ch. 3)."""
 
-    def __init__(self, metric="evaluation_accuracy", patience=10, restore_best=True):
+    def __init__(self, metric, patience, restore_best):
         self.metric, self.patience, self.restore_best = metric, patience, restore_best
 
     def should_stop(self, history) -> bool:

@@ -6,7 +6,7 @@ all about the image's centre; pixels are resampled bilinearly, with 0 (backgroun
 
     >>> import numpy as np
     >>> image = np.zeros((1, 9)); image[0, 4] = 1.0              # a 3x3 image with its centre lit
-    >>> float(Expansion(rotate=90)(image, np.random.default_rng(0)).reshape(3, 3)[1, 1])  # rotations keep the centre
+    >>> float(Expansion(1, rotate=90, shift=0, scale=0, per_epoch=False)(image, np.random.default_rng(0)).reshape(3, 3)[1, 1])  # rotations keep the centre
     1.0
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ _CHUNK = 5_000  # images transformed at a time: bounds the memory of the coordin
 class Expansion:
     """`copies` transformed copies of every image; `once` or afresh every epoch (`per_epoch`)."""
 
-    def __init__(self, copies=1, rotate=0.0, shift=0.0, scale=0.0, per_epoch=False):
+    def __init__(self, copies, rotate, shift, scale, per_epoch):
         self.copies, self.rotate, self.shift, self.scale, self.per_epoch = copies, rotate, shift, scale, per_epoch
 
     def __call__(self, x, rng) -> np.ndarray:

@@ -44,7 +44,7 @@ def _split_sizes(n_train: int, validation: int, n_test: int) -> dict:
 class IDXSource:
     """Four IDX files (images and labels, training and test); the last `validation` training images are held out."""
 
-    def __init__(self, files: dict, validation: int = 0):
+    def __init__(self, files: dict, validation: int):
         self.files, self.validation = files, validation
 
     def _path(self, base, role) -> Path:
@@ -117,7 +117,7 @@ class MNISTSource(IDXSource):
 class NPZSource:
     """A .npz archive with x_train, y_train, x_test, y_test (and optionally x_validation, y_validation)."""
 
-    def __init__(self, path: str, sha256: str, validation: int = 0):
+    def __init__(self, path: str, sha256: str, validation: int):
         self.path, self.sha256, self.validation = path, sha256, validation
 
     def describe(self, base) -> Info:
@@ -137,8 +137,8 @@ class CSVSource:
     """A CSV table with a header row: feature columns and a label column; the last `test` rows (after a
     seeded shuffle) are the test split, the `validation` rows before them the validation split."""
 
-    def __init__(self, path: str, sha256: str, label: str, features=None, classes=None, delimiter: str = ",",
-                 test: int = 0, validation: int = 0, shuffle: bool = True, split_seed: int = 0):
+    def __init__(self, path: str, sha256: str, label: str, features, classes, delimiter: str, test: int,
+                 validation: int, shuffle: bool, split_seed: int):
         self.path, self.sha256, self.validation = path, sha256, validation
         self.label, self.features, self.classes, self.delimiter = label, features, classes, delimiter
         self.test, self.shuffle, self.split_seed = test, shuffle, split_seed
