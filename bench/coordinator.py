@@ -121,7 +121,8 @@ def whole_commands(repeats: int, runs_dir) -> dict:
         return time.perf_counter() - t0, usage.ru_maxrss / 1024, p.returncode
 
     out, run = {}, ["run", "specs/ch1_sgd.yaml", "--runs-dir", str(runs_dir)]
-    commands = [("help", ["--help"], 5), ("validate_specs", ["validate", "specs/"], 5), ("run_ch1_sgd", run, repeats)]
+    numpy_run = run + ["--set", "training.executor=numpy"]  # pinned: `auto` takes numba's steps when installed
+    commands = [("help", ["--help"], 5), ("validate_specs", ["validate", "specs/"], 5), ("run_ch1_sgd", numpy_run, repeats)]
     if importlib.util.find_spec("numba") is not None:  # the compiled executor; a first run fills Numba's cache
         commands.append(("run_ch1_sgd_numba", run + ["--set", "training.executor=numba"], repeats))
     for key, args, n in commands:

@@ -4,8 +4,9 @@ The optimizer applies η, the weight decay and the momentum itself. It asks for 
 `gradient(scale)`, which returns scale × ∇C of the mini-batch for every weight and bias: the network
 folds the scale into δ^L, where it costs nothing (backpropagation is linear in δ^L), so that −η∇C never
 takes a pass of its own. An entry also gives the same step one number at a time (`rule`, with its
-numbers in `hyper`), which the compiled executor (specnet.training.compiled) runs inside its loops: a
-new optimizer is one entry here, for both executors.
+numbers in `hyper`), which the compiled executor (specnet.training.compiled) runs inside its loops: a new
+kind of step of sgd (as nesterov) is a change here only, for both executors. (Those loops run sgd's rule
+alone, see compiled.py; an optimizer of another type runs on NumPy, which `executor: auto` picks.)
 
     >>> import numpy as np
     >>> opt = OPTIMIZERS.get("sgd")(eta=0.5, mu=0.9, nesterov=False)

@@ -34,7 +34,7 @@ from specnet.training.executor import NumpyExecutor
 try:
     from numba import njit
     MISSING = None
-except ImportError as e:  # said by the `executor` check (training_checks.py) and CompiledExecutor()
+except ImportError as e:  # said by unsupported() (the compiler, `validate`) and CompiledExecutor()
     njit, MISSING = None, str(e)
 
 ACTIVATIONS = {"sigmoid": 0, "tanh": 1, "relu": 2, "linear": 3, "softmax": 4}
