@@ -33,7 +33,7 @@ INLINE = {"type": "inline", "inputs": [[0, 0], [1, 1], [0.1, 0], [1, 0.9]], "tar
 def test_a_baseline_spec_runs(tmp_path):
     spec = spec_from_dict({"specnet": 1, "data": {"source": INLINE}, "baseline": "average_darkness",
                            "expect": [{"metric": "evaluation_accuracy", "min": 1.0}]})
-    assert spec.network is None and spec.summary == "baseline average_darkness"
+    assert spec.network is None and spec.model.summary() == "baseline average_darkness"
     run = run_spec(spec, tmp_path)
     assert run.failures == [] and run.history[0]["evaluation_correct"] == 4
     assert (run.folder / "model.json").is_file()

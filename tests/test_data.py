@@ -8,7 +8,7 @@ import pytest
 from specnet.datasets.dataset import labels_of, make_dataset, vectorized_result
 from specnet.errors import DataError
 from specnet.datasets.idx import cache_dir, idx_shape, read_idx
-from specnet.spec.resolve import Split
+from specnet.spec.sections import Split
 from specnet.resources import mnist_dir
 from specnet.datasets.sources import SOURCES, MNISTSource
 

@@ -14,7 +14,7 @@ from specnet.datasets.dataset import make_dataset
 from specnet.errors import CheckError, SchemaError, SpecError
 from specnet.spec.memory import parts
 from specnet.spec.memory_limit import ENV, fmt, parse_size
-from specnet.spec.resolve import Split
+from specnet.spec.sections import Split
 from specnet.spec.load import describe_data, load_spec, spec_from_dict
 from specnet.commands.validate import validate_files
 

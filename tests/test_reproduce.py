@@ -20,7 +20,7 @@ def test_book_specs_come_in_book_order_and_need_a_book_section(tmp_path):
 def test_reproduce_runs_every_seed_and_reports(tmp_path):
     specs = [ROOT / "specs" / "ch1_perceptron_nand.yaml", ROOT / "specs" / "ch3_neuron_quadratic.yaml"]
     rows = reproduce(specs, seeds=2, jobs=1, runs_dir=tmp_path / "runs", echo=lambda s: None)
-    assert [(r["book"]["result"], r["passed"], r["runs"]) for r in rows] == [("R3", 2, 2), ("R13", 2, 2)]
+    assert [(r["book"].result, r["passed"], r["runs"]) for r in rows] == [("R3", 2, 2), ("R13", 2, 2)]
     assert rows[1]["values"][0] == rows[1]["values"][1]          # explicit weights: no seed dependence
     assert len(list((tmp_path / "runs").iterdir())) == 4
     text = report(rows, 2, "specnet reproduce", ROOT)

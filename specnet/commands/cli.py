@@ -43,7 +43,7 @@ def run(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec file
     from specnet.spec.load import load_spec
     s = load_spec(spec, (set or []) + ([f"seed={seed}"] if seed is not None else []))
     bar = Progress(s.training.epochs if s.training else 0)
-    typer.echo(f"{s.name}: {s.summary}, seed {s.seed}", err=json_)
+    typer.echo(f"{s.name}: {s.model.summary()}, seed {s.seed}", err=json_)
     r = run_spec(s, runs_dir, on_epoch=lambda row, sec: typer.echo(bar.line(row, sec), err=json_),
                  on_batch=bar.batch)
     summary = run_summary(r)

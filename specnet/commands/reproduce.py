@@ -32,8 +32,8 @@ def book_specs(paths) -> list:
 def _loaded_book_specs(paths) -> list:
     """Return (file, Spec) for the specs among `paths` that have a `book` section, in book order."""
     found = [(f, load_spec(f, check_data=False)) for f in spec_files(paths)]
-    found = [(f, s) for f, s in found if s.resolved.get("book")]
-    return sorted(found, key=lambda fs: (_order(fs[1].resolved["book"]["result"]), fs[0].name))
+    found = [(f, s) for f, s in found if s.book]
+    return sorted(found, key=lambda fs: (_order(fs[1].book.result), fs[0].name))
 
 
 def _order(result: str) -> tuple:
@@ -115,7 +115,7 @@ def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", e
 
 def _summary(path: Path, spec, runs: list) -> dict:
     first = [r["values"][0] for r in runs if r["values"] and r["values"][0] is not None]
-    return {"spec": path.name, "path": str(path), "book": spec.resolved["book"], "expect": spec.resolved["expect"],
+    return {"spec": path.name, "path": str(path), "book": spec.book, "expect": spec.expect,
             "values": first, "passed": sum(not r["unmet"] for r in runs), "runs": len(runs),
             "seconds": statistics.mean(r["seconds"] for r in runs), "unmet": sorted({u for r in runs for u in r["unmet"]}),
             "folders": [r["folder"] for r in sorted(runs, key=lambda r: r["seed"])],

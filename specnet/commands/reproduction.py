@@ -55,27 +55,27 @@ def report(rows: list, seeds: int, command: str, where=".") -> str:
               "|---|---|---|---|---|---|---|"]
     for r in rows:
         e = r["expect"][0] if r["expect"] else None
-        metric = f"{e['at']} {e['metric']}" if e else "(no expect)"
+        metric = f"{e.at} {e.metric}" if e else "(no expect)"
         v = r["values"]
         mean = statistics.mean(v) if v else None
         ours = "—" if not v else _figure(mean, metric) + (
             f" ± {_figure(statistics.stdev(v), metric, mean)} ({_figure(min(v), metric)} – {_figure(max(v), metric)})"
             if len(set(v)) > 1 else " (every seed)" if len(v) > 1 else "")
         band = "—" if not e else f"{metric} " + (
-            f"{_figure(e['min'], metric)} to {_figure(e['max'], metric)}" if e.get("min") is not None and
-            e.get("max") is not None else f"≥ {_figure(e['min'], metric)}" if e.get("min") is not None
-            else f"≤ {_figure(e['max'], metric)}")
-        value = r["book"]["value"]
-        book = ("" if value is None or "accuracy" in metric else "cost ") + f"{_figure(value, metric)}: {r['book']['text']}"
+            f"{_figure(e.min, metric)} to {_figure(e.max, metric)}" if e.min is not None and
+            e.max is not None else f"≥ {_figure(e.min, metric)}" if e.min is not None
+            else f"≤ {_figure(e.max, metric)}")
+        value = r["book"].value
+        book = ("" if value is None or "accuracy" in metric else "cost ") + f"{_figure(value, metric)}: {r['book'].text}"
         link = Path(os.path.relpath(Path(r["path"]).resolve(), Path(where).resolve())).as_posix()
-        lines.append(f"| {r['book']['result']} | [{r['spec']}]({link}) | {book} | {ours} | {band} | "
+        lines.append(f"| {r['book'].result} | [{r['spec']}]({link}) | {book} | {ours} | {band} | "
                      f"{r['passed']}/{r['runs']} | {r['seconds']:.1f} |")
     lines += ["", "## Parameter counts (R21)", "", "Weights and biases of the networks above (the book: 23,860 "
               "for [784, 30, 10], \"nearly 80,000\" for [784, 100, 10]):", ""]
     lines += [f"- {sizes}: {count:,}" for sizes, count in sorted({r["sizes"]: r["parameters"] for r in rows if r["sizes"]}.items(), key=lambda kv: kv[1])]
-    notes = [r for r in rows if r["book"].get("note")]
+    notes = [r for r in rows if r["book"].note]
     if notes:
-        lines += ["", "## Notes", ""] + [f"- **{r['book']['result']}** ({r['spec']}): {r['book']['note']}" for r in notes]
+        lines += ["", "## Notes", ""] + [f"- **{r['book'].result}** ({r['spec']}): {r['book'].note}" for r in notes]
     unmet = [r for r in rows if r["unmet"]]
     if unmet:
         lines += ["", "## Bounds not met", ""] + [f"- {r['spec']}: {u}" for r in unmet for u in r["unmet"]]

@@ -1,7 +1,9 @@
-"""Baselines the book measures its networks against (ch. 1): classifiers that learn no weights.
+"""Baselines the book measures its networks against (ch. 1): classifiers that learn no weights, the model kind
+of a spec's `baseline` section (specnet.spec.sections.Baseline).
 
-Each has `fit(training)`, and the Executor's `outputs`, `evaluate` and `measure`, so that a run, `evaluate`
-and `diff` treat it like a network; `params()` is what its model.json stores.
+Each has a Network's `outputs`, `evaluate`, `total_cost` (None: no cost) and `measure`, which fits it to the
+training data first (a baseline's training), so that a run, `evaluate` and `diff` treat it like a network;
+`saved()` is its whole model.json (it keeps no arrays), and `loaded(model.json)` the baseline it describes.
 
     $ specnet run specs/ch1_average_darkness.yaml
 """
@@ -44,6 +46,10 @@ class AverageDarkness:
         """Return what model.json keeps: the means, null for a class the training data lacked (inf)."""
         return {"means": [m if np.isfinite(m) else None for m in self.means.tolist()]}
 
+    def saved(self) -> dict:
+        """Return the baseline's model.json: its name and what it learned."""
+        return {"format": "specnet-baseline", "baseline": self.name, **self.params()}
+
     def outputs(self, data) -> np.ndarray:
         """Return a score per class, the highest for the nearest average: −|darkness − mean| (N, classes)."""
         return -np.abs(self.darkness(data)[:, None] - self.means[None, :])
@@ -52,8 +58,12 @@ class AverageDarkness:
         a = self.outputs(data) if outputs is None else outputs
         return int(np.sum(a.argmax(axis=1) == data.labels))
 
+    def total_cost(self, data, n, outputs=None) -> None:
+        """A baseline has no cost."""
+        return None
+
     def measure(self, monitor, training, evaluation, n) -> dict:
-        """Return the evaluation accuracy (a baseline has no cost)."""
-        correct = self.evaluate(evaluation)
+        """Return the evaluation accuracy (a baseline has no cost), fitted first to `training`."""
+        correct = self.fit(training).evaluate(evaluation)
         return {"evaluation_accuracy": correct / len(evaluation), "evaluation_correct": correct,
                 "evaluation_total": len(evaluation)}

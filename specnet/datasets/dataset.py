@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from specnet.components.streams import generator
-from specnet.datasets.expand import Expansion
 from specnet.datasets.scaling import fit
 from specnet.datasets.sources import source_of
 from specnet.errors import DataError
@@ -93,7 +92,7 @@ def make_dataset(x, y, split, n_out: int, dtype, name: str = "", scaling=None, o
 
 def expanded(data: Dataset, spec) -> Dataset:
     """Return the training data with the spec's transformed copies added once (ch. 3, expansion)."""
-    expansion = Expansion(**spec.data.expand)
+    expansion = spec.data.expand
     copies = 1 + expansion.copies
     x = np.concatenate([data.x, expansion(data.x, generator(spec.seed, "expand"))])
     return Dataset(x, np.tile(data.y, (copies, 1)), np.tile(data.labels, copies), data.name + " (expanded)")
@@ -108,21 +107,19 @@ def load_datasets(spec, splits: dict, source=None, scaling=None) -> dict:
     source = source or source_of(spec.data.source)
     try:
         raw = source.load(spec.base, {s.split for s in splits.values()})
-        dtype = np.dtype(spec.network.dtype if spec.network else "float32")
         if spec.data.scale != "none" and scaling is None:  # fitted on the training examples, in float64
             scaling = fit(spec.data.scale, inputs(selected(*raw[splits["training"].split], splits["training"])[0],
                                                   np.float64))
         out = {}
         for role, split in splits.items():
             x, y = raw[split.split]
-            n_out = spec.network.sizes[-1] if spec.network else int(y.max()) + 1  # a baseline: one per class
             if len(x) == 0:
                 raise DataError(f"the {split.split} split of this data is empty",
                                 path=("data", role) if role in ("training", "evaluation") else ("data", "source"),
                                 hint="Set data.source.validation to hold out some training examples.")
             origin = str(getattr(source, "path", "the data"))  # the file of a CSV or .npz source
-            out[role] = make_dataset(x, y, split, n_out, dtype, split.split, scaling, origin)
-        if "training" in out and spec.data.expand and not spec.data.expand["per_epoch"]:
+            out[role] = make_dataset(x, y, split, spec.model.n_out(y), spec.model.dtype, split.split, scaling, origin)
+        if "training" in out and spec.data.expand and not spec.data.expand.per_epoch:
             out["training"] = expanded(out["training"], spec)
         return out
     except DataError as e:

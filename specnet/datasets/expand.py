@@ -12,17 +12,22 @@ all about the image's centre; pixels are resampled bilinearly, with 0 (backgroun
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 _CHUNK = 5_000  # images transformed at a time: bounds the memory of the coordinate arrays
 
 
+@dataclass(frozen=True)
 class Expansion:
-    """`copies` transformed copies of every image; `once` or afresh every epoch (`per_epoch`)."""
-
-    def __init__(self, copies, rotate, shift, scale, per_epoch):
-        self.copies, self.rotate, self.shift, self.scale, self.per_epoch = copies, rotate, shift, scale, per_epoch
+    """`copies` transformed copies of every image; once, or afresh every epoch (`per_epoch`). It is also the
+    spec's `data.expand` section (specnet.spec.sections)."""
+    copies: int
+    rotate: float
+    shift: float
+    scale: float
+    per_epoch: bool
 
     def __call__(self, x, rng) -> np.ndarray:
         """Return `copies` transformed copies of the images x (N, side²), as (copies·N, side²)."""

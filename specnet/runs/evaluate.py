@@ -14,7 +14,7 @@ from specnet.runs.io import load_model
 from specnet.runs.modelcheck import check_matches
 from specnet.runs.run import load_run
 from specnet.spec.load import spec_from_dict
-from specnet.spec.resolve import Split
+from specnet.spec.sections import Split
 from specnet.training.compiler import compile_spec
 
 
@@ -46,14 +46,14 @@ def evaluate_path(path, split: str = "test") -> dict:
         model = load_model(path)
         spec = _bare_model_spec(path, model)
     net = compile_spec(spec)
-    if spec.baseline:
-        net = type(net).loaded(model)
-    else:
+    if spec.model.layers:  # the trained weights and biases
         net.weights = [np.asarray(w, dtype=net.dtype) for w in model["weights"]]
         net.biases = [np.asarray(b, dtype=net.dtype).reshape(-1, 1) for b in model["biases"]]
+    else:  # a model without arrays (a baseline), as its model.json describes it
+        net = net.loaded(model)
     data = load_datasets(spec, {split: Split(split), "training": spec.data.training}, scaling=model.get("scaling"))
     a = net.outputs(data[split])
     correct = net.evaluate(data[split], a)
     return {"split": split, "correct": correct, "total": len(data[split]), "accuracy": correct / len(data[split]),
-            "cost": None if spec.baseline else net.total_cost(data[split], len(data["training"]), a),
+            "cost": net.total_cost(data[split], len(data["training"]), a),
             "inline": spec.data.source.type == "inline", "data": data[split], "outputs": a}

@@ -155,8 +155,8 @@ def baseline(meta: dict, path) -> dict:
 
 def check_matches(model: dict, spec, path) -> None:
     """Refuse a run's model whose network is not the run's spec's (sizes, activations, cost, dtype, scale)."""
-    if spec.baseline or model.get("format") == "specnet-baseline":
-        pairs = [("baseline", model.get("baseline"), spec.baseline)]
+    if not spec.model.layers or model.get("format") == "specnet-baseline":  # a baseline's file, or the spec's
+        pairs = [("baseline", model.get("baseline"), spec.baseline and spec.baseline.type)]
     else:
         net = spec.network
         pairs = [("sizes", model["sizes"], net.sizes), ("activations", model["activations"],

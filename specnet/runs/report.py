@@ -82,7 +82,7 @@ def run_summary(run) -> dict:
         lines.append(f"Stopped after epoch {last['epoch']} of {run.spec.training.epochs}: {last['stop']}.")
     if "restored_epoch" in last:
         lines.append(f"The model keeps the parameters of epoch {last['restored_epoch']}, the best on "
-                     f"{run.spec.training.early_stopping['metric'].replace('_', ' ')}.")
+                     f"{run.spec.training.early_stopping.metric.replace('_', ' ')}.")
     lines += [f"Best {m.replace('_', ' ')}: {100 * b['best']:.2f}% (epoch {b['epoch']})"
               for m, b in bests.items() if b["best"] is not None]
     lines.append(f"Run saved in {run.folder}")
@@ -92,21 +92,18 @@ def run_summary(run) -> dict:
 
 def layer_rows(spec) -> list:
     """Return one dict per layer (weights, biases, parameters) and a total: 23,860 for [784, 30, 10]."""
-    if spec.network is None:
-        return []
-    sizes, rows = spec.network.sizes, []
-    for i, layer in enumerate(spec.network.layers):
-        init = layer.init.type if layer.init else spec.network.init.type
-        rows.append({"layer": i + 1, "size": layer.size, "activation": layer.activation, "init": init,
-                     "weights": sizes[i] * layer.size, "biases": layer.size,
-                     "parameters": (sizes[i] + 1) * layer.size})
+    model, rows = spec.model, []
+    for i, layer in enumerate(model.layers):  # none for a baseline
+        rows.append({"layer": i + 1, "size": layer.size, "activation": layer.activation,
+                     "init": (layer.init or model.init).type, "weights": model.sizes[i] * layer.size,
+                     "biases": layer.size, "parameters": (model.sizes[i] + 1) * layer.size})
     return rows
 
 
 def layer_table(spec) -> str:
-    if spec.network is None:
-        return f"baseline: {spec.baseline} (no layers, no weights)"
     rows = layer_rows(spec)
+    if not rows:
+        return f"{spec.model.kind}: {spec.model.type} (no layers, no weights)"
     lines = [f"{'layer':<7}{'size':>6}  {'activation':<11}{'init':<16}{'weights':>9}{'biases':>8}{'parameters':>12}",
              f"{'input':<7}{spec.network.input:>6}"]
     lines += [f"{r['layer']:<7}{r['size']:>6}  {r['activation']:<11}{r['init']:<16}{r['weights']:>9,}"

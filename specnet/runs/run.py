@@ -104,22 +104,19 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
             last[0] = now
             if on_epoch:
                 on_epoch(row, epoch_seconds[-1])
-        if spec.baseline:
-            history = [{"epoch": None, **net.fit(data["training"]).measure((), None, data["evaluation"], 0)}]
-            record(history[0])
-        elif spec.training is not None:
+        if spec.training is not None:
             history = trainer.train(net, data["training"], generator(spec.seed, "shuffle"), data["evaluation"],
                                     on_epoch=record, on_batch=on_batch,
                                     on_check=lambda row: checks.write(dumps(row) + "\n"))
-        else:
-            history = [{"epoch": None, **net.measure(("evaluation_accuracy", "evaluation_cost"), None,
+        else:  # the model as it is (hand-set weights), or a baseline, which measure() fits to the training data
+            history = [{"epoch": None, **net.measure(("evaluation_accuracy", "evaluation_cost"), data["training"],
                                                      data["evaluation"], len(data["training"]))}]
             record(history[0])
-    if spec.baseline:
-        write_json(folder / "model.json", {"format": "specnet-baseline", "baseline": spec.baseline, **net.params()})
-    else:
+    if spec.model.layers:
         save_model(net, folder, [la.activation for la in spec.network.layers], spec.network.cost,
                    data["training"].scaling, info.get("classes"))
+    else:  # no arrays to keep (a baseline): model.json is all it learned, as it says itself
+        write_json(folder / "model.json", net.saved())
     failures = unmet(spec, history)
     info.update(status="completed", ended=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 wall_seconds=round(time.perf_counter() - t0, 3), epoch_seconds=epoch_seconds, unmet=failures)
@@ -145,8 +142,7 @@ def load_run(folder, check_data: bool = False) -> Run:
 
 def load_side(path) -> Side:
     """Load one side of a diff: a spec file, or a run folder (without reading its data files)."""
-    path = Path(path)
-    if path.is_dir():
+    if Path(path).is_dir():
         run = load_run(path)
         return Side(str(path), run.spec, run.history, run.info)
     return Side(str(path), load_spec(path))

@@ -1,5 +1,5 @@
 """Semantic checks the schema cannot express, of the network, the data and the model. Each is a function
-`check(spec, info)` in this module's CHECKS that yields CheckErrors (path, message, got, hint); `info`
+`check(spec, info)`, listed in this module's CHECKS, that yields CheckErrors (path, message, got, hint); `info`
 describes the data (None if it could not be read). The training section's checks and those of the numbers
 have their own modules (training_checks, number_checks); specnet.spec.load runs them all.
 """
@@ -9,14 +9,11 @@ import math
 
 from specnet.components.activations import ACTIVATIONS
 from specnet.errors import CheckError
-from specnet.registry import Registry
 from specnet.spec.memory import refusal
 
-CHECKS = Registry("check")
 _LAYERS = ("network", "layers")
 
 
-@CHECKS.register("input_width")
 def input_width(spec, info):
     """`network.input` must equal the width of one example of the data."""
     if info and spec.network.input != info.features:
@@ -24,7 +21,6 @@ def input_width(spec, info):
                          path=("network", "input"), got=spec.network.input)
 
 
-@CHECKS.register("output_size")
 def output_size(spec, info):
     """The output layer must have one neuron per class (or one, for two classes), or match the targets."""
     if not info:
@@ -37,7 +33,6 @@ def output_size(spec, info):
                          path=_LAYERS + (last, "size"), got=size)
 
 
-@CHECKS.register("cost_matches_output")
 def cost_matches_output(spec, info):
     """log_likelihood needs a softmax output; cross_entropy needs sigmoid outputs (in (0, 1))."""
     cost, out = spec.network.cost, spec.network.layers[-1].activation
@@ -50,7 +45,6 @@ def cost_matches_output(spec, info):
                          hint="Use a sigmoid output layer, or softmax with log_likelihood, or cost quadratic.")
 
 
-@CHECKS.register("softmax_placement")
 def softmax_placement(spec, info):
     """softmax only on the output layer, and only with the log_likelihood cost (its δ^L comes from it)."""
     layers = spec.network.layers
@@ -63,7 +57,6 @@ def softmax_placement(spec, info):
                          got=spec.network.cost)
 
 
-@CHECKS.register("trainable")
 def trainable(spec, info):
     """A network with perceptron layers cannot be trained by gradient descent."""
     if not spec.training or not spec.training.epochs:
@@ -75,7 +68,6 @@ def trainable(spec, info):
                              hint="Remove the training section to only evaluate hand-set weights, or use sigmoid.")
 
 
-@CHECKS.register("dropout_placement")
 def dropout_placement(spec, info):
     """Dropout is for hidden layers only (the book leaves input and output neurons untouched)."""
     last = len(spec.network.layers) - 1
@@ -84,7 +76,6 @@ def dropout_placement(spec, info):
                          got=spec.network.layers[last].dropout, hint="Set it on a hidden layer, or remove it.")
 
 
-@CHECKS.register("expansion")
 def expansion(spec, info):
     """Expansion transforms square images, and must transform them somehow."""
     e = spec.data.expand
@@ -93,19 +84,18 @@ def expansion(spec, info):
     if spec.data.scale != "none":
         yield CheckError("data.expand transforms images of pixels in [0, 1], which scaling would no longer be",
                          path=("data", "scale"), got=spec.data.scale, hint="Use scale: none with expand.")
-    if not (e["rotate"] or e["shift"] or e["scale"]):
+    if not (e.rotate or e.shift or e.scale):
         yield CheckError("the copies would equal the originals", path=("data", "expand"),
                          hint="Set rotate, shift or scale (the book: rotate: 15).")
     if info and round(info.features ** 0.5) ** 2 != info.features:
         yield CheckError(f"expansion needs square images; one example here has {info.features} values",
                          path=("data", "expand"))
     side = math.isqrt(info.features if info else spec.network.input if spec.network else 0)
-    if side and e["shift"] >= side:
+    if side and e.shift >= side:
         yield CheckError(f"must be less than the images' side, {side} pixels: this shift moves the whole image out",
-                         path=("data", "expand", "shift"), got=e["shift"], hint="The book shifts by a pixel or two.")
+                         path=("data", "expand", "shift"), got=e.shift, hint="The book shifts by a pixel or two.")
 
 
-@CHECKS.register("explicit_shapes")
 def explicit_shapes(spec, info):
     """Explicit weights must be size x inputs, and biases one per neuron."""
     sizes = spec.network.sizes
@@ -120,7 +110,6 @@ def explicit_shapes(spec, info):
             yield CheckError(f"must be {layer.size} numbers, one per neuron", path=_LAYERS + (i, "init", "biases"), got=b)
 
 
-@CHECKS.register("splits")
 def splits(spec, info):
     """A split must not be empty, `take` must not exceed it, and digits must be classes of the data."""
     if not info:
@@ -139,21 +128,24 @@ def splits(spec, info):
             yield CheckError(f"the data has no class {bad[0]}", path=("data", role, "digits"), got=list(s.digits))
 
 
-@CHECKS.register("model")
 def model(spec, info):
-    """A spec has a network or a baseline, not both; a baseline has no training section."""
-    if spec.network is None and spec.baseline is None:
+    """A spec has one model, a network or a baseline; a model without layers has no training section."""
+    if spec.model is None:
         yield CheckError("a spec needs a network (or a baseline)", path=(), hint="Add a network section.")
-    elif spec.network is not None and spec.baseline is not None:
-        yield CheckError("a spec has a network or a baseline, not both", path=("baseline",), got=spec.baseline)
-    elif spec.baseline and spec.training:
-        yield CheckError("a baseline is not trained by gradient descent", path=("training",),
+    elif spec.network and spec.baseline:
+        yield CheckError("a spec has a network or a baseline, not both", path=("baseline",), got=spec.baseline.type)
+    elif spec.training and not spec.model.layers:
+        yield CheckError(f"a {spec.model.kind} is not trained by gradient descent", path=("training",),
                          hint="Remove the training section: the baseline is fitted to the training data.")
 
 
-@CHECKS.register("memory")
 def memory(spec, info):
     """The spec's arrays must fit in the memory allowed (estimated by specnet.spec.memory, before any is made)."""
     problem = refusal(spec, info)
     if problem:
         yield problem
+
+
+# This module's checks (specnet.spec.load runs them, with those of training_checks and number_checks).
+CHECKS = (input_width, output_size, cost_matches_output, softmax_placement, trainable, dropout_placement, expansion,
+          explicit_shapes, splits, model, memory)

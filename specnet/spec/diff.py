@@ -46,8 +46,7 @@ def compare(a: Side, b: Side) -> dict:
     for path, va, vb in diff_values(a.spec.resolved, b.spec.resolved):
         out["spec"].setdefault(path.split(".")[0].split("[")[0], []).append({"path": path, "a": va, "b": vb})
     if a.history is not None and b.history is not None:
-        names = [m for m in a.spec.resolved.get("training", {}).get("monitor", [])] + \
-                [m for m in b.spec.resolved.get("training", {}).get("monitor", [])]
+        names = [m for side in (a, b) for m in (side.spec.training.monitor if side.spec.training else ())]
         for metric in dict.fromkeys(n for n in names if "_" in n):
             row = {}
             for side, h in (("a", a.history), ("b", b.history)):

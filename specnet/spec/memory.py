@@ -77,7 +77,7 @@ def parts(spec, info) -> list:
     net, expand = spec.network, spec.data.expand
     features = info.features if info else net.input if net else None
     n_train, train_path = _examples(spec.data.training, info, "training")
-    copies = 1 + expand["copies"] if expand else 1
+    copies = 1 + expand.copies if expand else 1
     n_all = n_train * copies if n_train is not None else None  # n: with the transformed copies
     out = _parameters(spec, info) if net else []
     if net and spec.training:
@@ -97,7 +97,7 @@ def parts(spec, info) -> list:
         if spec.data.scale != "none":
             out.append(Part(("data", "scale"), 2 * n_train * features * 8, "scaling the training examples in float64"))
         if expand:  # the copies, and the array that joins them to the originals (and last epoch's, per epoch)
-            out.append(Part(("data", "expand", "copies"), (n_all * (3 if expand["per_epoch"] else 2) - n_train) * row,
+            out.append(Part(("data", "expand", "copies"), (n_all * (3 if expand.per_epoch else 2) - n_train) * row,
                             f"the expanded training set, {_count(copies)} x {_count(n_train)} examples of "
                             f"{_count(features)} {what}"))
     n_eval, eval_path = _examples(spec.data.evaluation, info, "evaluation")
@@ -112,7 +112,7 @@ def _parameters(spec, info) -> list:
     net, t = spec.network, spec.training
     sizes, s, out = net.sizes, ITEMSIZE[net.dtype], []
     mu = t and t.optimizer.params.get("mu")
-    restore = t and (t.early_stopping or {}).get("restore_best")
+    restore = t and t.early_stopping and t.early_stopping.restore_best
     kept = 1 + (1 + bool(mu) + bool(restore) if t else 0)  # w; its gradient, velocity, best epoch's copy
     also = " with their gradients" * bool(t) + ", velocities" * bool(mu) + " and the best epoch's copy" * bool(restore)
     for l, (j, k) in enumerate(zip(sizes, sizes[1:])):  # + 8 bytes: the initializer draws in float64

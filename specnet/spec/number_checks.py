@@ -1,4 +1,4 @@
-"""Semantic checks of the numbers a spec holds (in this module's CHECKS, run by specnet.spec.load): finite, small enough
+"""Semantic checks of the numbers a spec holds (listed in this module's CHECKS, run by specnet.spec.load): finite, small enough
 for the network's dtype where they become its arrays, and hyper-parameters whose products stay finite.
 
     >>> from specnet.spec.load import spec_from_dict
@@ -16,9 +16,7 @@ import numbers
 import numpy as np
 
 from specnet.errors import CheckError
-from specnet.registry import Registry
 
-CHECKS = Registry("check")
 
 # NOTE: η, each η of a schedule, and λ are at most 10^6, so that the step's products stay finite in float32
 # (3.4e38) and float64: η/m and ηλ/n are at most 10^12. The book's "too large" η is 100.
@@ -37,7 +35,6 @@ def _numbers(value, path=()):
         yield path, value
 
 
-@CHECKS.register("finite")
 def finite(spec, info):
     """Every number is finite: training on NaN or infinity gives NaN (a YAML file's .nan, .inf and 1e999 are
     refused when read; this also covers specs made from dicts, spec_from_dict)."""
@@ -47,22 +44,18 @@ def finite(spec, info):
                              hint="NaN and infinity are not values to train with.")
 
 
-@CHECKS.register("dtype_range")
 def dtype_range(spec, info):
     """Numbers that become arrays of the network's dtype (explicit weights and biases, an inline table) must
     fit it: 1e39 is finite in a spec but infinity in float32. Scaled inline inputs are scaled in float64 first;
     data files are checked when loaded (specnet.datasets.dataset.require_finite)."""
-    net, data = spec.resolved.get("network") or {}, spec.resolved["data"]
-    dtype = net.get("dtype", "float32")  # a baseline's data are float32
+    net, dtype = spec.network, spec.model.dtype if spec.model else "float32"
     largest = float(np.finfo(dtype).max)
     shown = f"{largest:.1e}".replace("e+", "e")  # 3.4e38
-    inits = [(("network", "init"), net.get("init"))]
-    inits += [(("network", "layers", i, "init"), layer.get("init")) for i, layer in enumerate(net.get("layers", []))]
-    places = [(at + (key,), init.get(key)) for at, init in inits if isinstance(init, dict)
-              for key in ("weights", "biases")]
-    source = data["source"] if isinstance(data["source"], dict) else {}
-    for key in ("targets", "inputs") if data["scale"] == "none" else ("targets",):
-        places.append((("data", "source", key), source.get(key)))
+    inits = [(("network", "init"), net.init)] + [(("network", "layers", i, "init"), layer.init)
+                                                 for i, layer in enumerate(net.layers)] if net else []
+    places = [(at + (key,), init.params.get(key)) for at, init in inits if init for key in ("weights", "biases")]
+    for key in ("targets", "inputs") if spec.data.scale == "none" else ("targets",):
+        places.append((("data", "source", key), spec.data.source.params.get(key)))
     for place, value in places:
         for path, number in _numbers(value, place):
             if math.isfinite(number) and abs(number) > largest:
@@ -71,16 +64,17 @@ def dtype_range(spec, info):
                                       "values.")
 
 
-@CHECKS.register("rates")
 def rates(spec, info):
     """η (and each η of a `steps` schedule) and λ are at most 10^6: larger, η/m and ηλ/n overflow the step."""
-    training = spec.resolved.get("training") or {}
     for key, name in (("optimizer", "eta"), ("schedule", "etas"), ("regularization", "lambda")):
-        part = training.get(key)
-        values = part.get(name) if isinstance(part, dict) else None
+        values = getattr(spec.training, key).params.get(name) if spec.training else None
         for i, v in enumerate(values if isinstance(values, list) else [values]):
             if isinstance(v, numbers.Real) and math.isfinite(v) and v > LARGEST_RATE:
                 at = ("training", key, name) + ((i,) if isinstance(values, list) else ())
                 yield CheckError(f"must be at most {LARGEST_RATE:,}: larger, the products of a step (η/m, ηλ/n) "
                                  "overflow float32", path=at, got=v,
                                  hint="The book's 'too large' η is 100, and its λ at most 5.0 for 50,000 images.")
+
+
+# This module's checks (specnet.spec.load runs them).
+CHECKS = (finite, dtype_range, rates)

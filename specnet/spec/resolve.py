@@ -1,4 +1,5 @@
-"""Fill every default from the schema and turn the data into frozen dataclasses: the *resolved spec*.
+"""Fill every default from the schema and read the data into frozen dataclasses (specnet.spec.sections): the
+*resolved spec*.
 
 The resolved spec is the operative config: written next to every run, compared by `specnet diff`, and
 stable under a round trip, resolve(dump(resolve(x))) == resolve(x).
@@ -6,15 +7,15 @@ stable under a round trip, resolve(dump(resolve(x))) == resolve(x).
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
-from dataclasses import dataclass, field
-from pathlib import Path
+import typing
+from dataclasses import fields, is_dataclass
+from types import UnionType
 
 import yaml
 
-from specnet.spec.document import Origin, locate
+from specnet.spec.document import Origin
 from specnet.spec.schema import deref
+from specnet.spec.sections import Component, Spec
 
 
 def _branch(value, choices):
@@ -59,134 +60,28 @@ def fill(value, schema, path=(), origins=None):
     return value
 
 
-@dataclass(frozen=True)
-class Component:
-    """A registry name and its parameters: `sigmoid` is Component("sigmoid", {})."""
-    type: str
-    params: dict = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, value) -> "Component":
-        if isinstance(value, str):
-            return cls(value)
-        return cls(value["type"], {k: v for k, v in value.items() if k != "type"})
+def typed(cls, value: dict):
+    """Return the frozen dataclass `cls` read from a mapping of the resolved spec, each field as its annotation
+    says: a section from its mapping, a Component from a name or a mapping, a tuple from a list (an absent key
+    takes the field's default)."""
+    hints = typing.get_type_hints(cls)
+    return cls(**{f.name: _read(hints[f.name], value[f.name]) for f in fields(cls) if f.name in value})
 
 
-@dataclass(frozen=True)
-class Split:
-    split: str
-    digits: tuple | None = None
-    take: int | None = None
-
-    @classmethod
-    def of(cls, value: dict) -> "Split":
-        return cls(value["split"], None if value["digits"] is None else tuple(value["digits"]), value["take"])
-
-
-@dataclass(frozen=True)
-class Layer:
-    size: int
-    activation: str
-    init: Component | None = None
-    dropout: float = 0.0
-
-
-@dataclass(frozen=True)
-class Network:
-    input: int
-    layers: tuple
-    init: Component
-    cost: str
-    dtype: str
-
-    @property
-    def sizes(self) -> list:
-        """The book's sizes list, e.g. [784, 30, 10]."""
-        return [self.input] + [layer.size for layer in self.layers]
-
-
-@dataclass(frozen=True)
-class Training:
-    epochs: int
-    mini_batch_size: int
-    optimizer: Component
-    regularization: Component
-    monitor: tuple
-    shuffle: bool
-    schedule: Component = Component("constant")
-    early_stopping: dict | None = None
-    monitor_every: int | None = None
-    executor: str = "numpy"
-
-
-@dataclass(frozen=True)
-class Expectation:
-    metric: str
-    at: str = "final"
-    min: float | None = None
-    max: float | None = None
-
-
-@dataclass(frozen=True)
-class Data:
-    source: Component
-    training: Split
-    evaluation: Split
-    expand: dict | None = None
-    scale: str = "none"
-
-
-@dataclass(frozen=True)
-class Spec:
-    """A resolved spec. `resolved` is its plain-data form; `origins` says where each value came from."""
-    name: str
-    description: str
-    seed: int
-    data: Data
-    network: Network | None        # None for a baseline
-    training: Training | None
-    expect: tuple
-    resolved: dict = field(repr=False, compare=False)
-    file: str | None = field(default=None, compare=False)
-    origins: dict = field(default_factory=dict, repr=False, compare=False)
-    base_dir: str | None = field(default=None, repr=False, compare=False)
-    baseline: str | None = None
-
-    @property
-    def summary(self) -> str:
-        """A few words on the model: "sizes [784, 30, 10]" or "baseline average_darkness"."""
-        return f"sizes {self.network.sizes}" if self.network else f"baseline {self.baseline}"
-
-    @property
-    def base(self) -> Path:
-        """The folder that relative data paths are relative to: the spec's own, unless set otherwise."""
-        return Path(self.base_dir or (Path(self.file).parent if self.file else Path.cwd()))
-
-    def where(self, path) -> tuple:
-        """Return (file, line) of a path in the spec, or of its nearest ancestor that has one."""
-        return locate(self.origins, path, self.file)
-
-    def digest(self) -> str:
-        """Return the SHA-256 of the resolved spec (canonical JSON): equal specs, equal digests."""
-        return hashlib.sha256(json.dumps(self.resolved, sort_keys=True).encode()).hexdigest()
+def _read(kind, value):
+    """Return `value` read as `kind`, the annotation of its field."""
+    if isinstance(kind, UnionType):  # X | None: None, or an X
+        kind = None if value is None else kind.__args__[0]
+    if typing.get_origin(kind) is tuple:
+        return tuple(_read(kind.__args__[0], v) for v in value)
+    if isinstance(kind, type) and issubclass(kind, Component):
+        return kind.of(value)
+    return typed(kind, value) if is_dataclass(kind) else value
 
 
 def build_spec(resolved: dict, file=None, origins=None, base_dir=None) -> Spec:
     """Return the Spec dataclasses for a filled spec dict (checked or not: the checks read these)."""
-    d, net = resolved["data"], resolved.get("network")
-    network = net and Network(net["input"], tuple(Layer(la["size"], la["activation"],
-                                                        Component.of(la["init"]) if "init" in la else None,
-                                                        la["dropout"]) for la in net["layers"]),
-                              Component.of(net["init"]), net["cost"], net["dtype"])
-    t = resolved.get("training")
-    training = t and Training(t["epochs"], t["mini_batch_size"], Component.of(t["optimizer"]),
-                              Component.of(t["regularization"]), tuple(t["monitor"]), t["shuffle"],
-                              Component.of(t["schedule"]), t["early_stopping"], t["monitor_every"],
-                              t["executor"])
-    return Spec(resolved["name"], resolved["description"], resolved["seed"],
-                Data(Component.of(d["source"]), Split.of(d["training"]), Split.of(d["evaluation"]), d["expand"], d["scale"]),
-                network, training, tuple(Expectation(**e) for e in resolved["expect"]), resolved, file,
-                origins or {}, base_dir, resolved.get("baseline"))
+    return typed(Spec, {**resolved, "resolved": resolved, "file": file, "origins": origins or {}, "base_dir": base_dir})
 
 
 def dump(spec: Spec) -> str:

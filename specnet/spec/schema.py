@@ -1,6 +1,6 @@
 """The spec schema (schemas/spec.schema.json) as data: loaded once, and walked through its $refs, list items and
 mapping branches (where a key may go, the schema of a path, the mapping a bare name stands for).
-specnet.spec.validation validates a spec against it.
+specnet.spec.schema_errors validates a spec against it.
 
     >>> mapping_form(("data", "training"), "test")
     {'split': 'test'}

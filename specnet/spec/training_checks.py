@@ -1,20 +1,16 @@
-"""Semantic checks of the training section and the `expect` bounds (in this module's CHECKS, run by specnet.spec.load)."""
+"""Semantic checks of the training section and the `expect` bounds (listed in this module's CHECKS, run by specnet.spec.load)."""
 from __future__ import annotations
 
 from specnet.errors import CheckError
-from specnet.registry import Registry
-
-CHECKS = Registry("check")
 
 
-@CHECKS.register("watched_metrics")
 def watched_metrics(spec, info):
     """The metric a schedule or early stopping watches must be monitored; steps need one η per epoch."""
     t = spec.training
     if not t:
         return
     watched = [(("training", "schedule", "metric"), t.schedule.params.get("metric"))]
-    watched.append((("training", "early_stopping", "metric"), (t.early_stopping or {}).get("metric")))
+    watched.append((("training", "early_stopping", "metric"), t.early_stopping and t.early_stopping.metric))
     for path, metric in watched:
         if metric and metric not in t.monitor:
             yield CheckError(f"metric '{metric}' is watched but not monitored", path=path,
@@ -24,7 +20,6 @@ def watched_metrics(spec, info):
                          path=("training", "schedule"), got=t.schedule.params)
 
 
-@CHECKS.register("expectations")
 def expectations(spec, info):
     """Each `expect` bound needs min or max, on a metric that is monitored; accuracies are fractions (and so
     is the book's value of an accuracy result)."""
@@ -43,7 +38,11 @@ def expectations(spec, info):
                                  hint="Accuracies are fractions: 95% is 0.95.")
         if e.min is not None and e.max is not None and e.min > e.max:
             yield CheckError("min is greater than max", path=path, got=[e.min, e.max])
-    value = (spec.resolved.get("book") or {}).get("value")
+    value = spec.book and spec.book.value
     if spec.expect and "accuracy" in spec.expect[0].metric and value is not None and not 0 <= value <= 1:
         yield CheckError(f"must be a fraction in [0, 1], like the first expect metric ({spec.expect[0].metric})",
                          path=("book", "value"), got=value, hint="Accuracies are fractions: 96.49% is 0.9649.")
+
+
+# This module's checks (specnet.spec.load runs them).
+CHECKS = (watched_metrics, expectations)

@@ -86,9 +86,9 @@ def compile_trainer(spec) -> Trainer:
     """Return the Trainer of a spec's training: optimizer, schedule, early stopping, expansion made every
     epoch, and the executor that takes the steps (each random draw from its own stream of the seed)."""
     training, stopping, expand = spec.training, spec.training.early_stopping, spec.data.expand
-    per_epoch = Expansion(**expand) if expand and expand["per_epoch"] else None
+    per_epoch = expand if expand and expand.per_epoch else None  # the spec's Expansion
     kind = {"numpy": NumpyExecutor, "numba": compiled.CompiledExecutor}[executor_for(spec)]
     return Trainer(training.epochs, training.mini_batch_size, training.monitor, training.shuffle,
                    build("optimizer", training.optimizer), build("schedule", training.schedule),
-                   stopping and EarlyStopping(**stopping), training.monitor_every, per_epoch,
+                   stopping and EarlyStopping(**vars(stopping)), training.monitor_every, per_epoch,
                    generator(spec.seed, "expand"), kind(generator(spec.seed, "dropout")))

@@ -25,7 +25,7 @@ TOLERANCE = 1e-6  # relative error accepted; a correct backprop gives 1e-8 or le
 
 def gradcheck(spec, examples: int = 10, samples: int = 50, eps: float = 1e-4) -> list:
     """Return one dict per layer: sizes, how many entries were checked, and the worst relative errors."""
-    if spec.network is None:
+    if not spec.model.layers:  # a model without layers has no weights
         raise CheckError("a baseline has no gradients to check", path=("baseline",)).located(*spec.where(("baseline",)))
     for i, layer in enumerate(spec.network.layers):
         if layer.activation == "perceptron":
