@@ -3,9 +3,9 @@ in a circle. Every import is read with ast, at the top of a module and inside it
 
     errors, registry, resources (specnet/*.py)  →  spec  →  components  →  datasets  →  training  →  runs  →  commands
 
-The spec stages may use the components and the data sources (the checks read what a registry entry says of
-itself, and describe the data without loading it); neither of those imports training, which the rule
-itself guarantees.
+The spec stages may use the components and the datasets (the checks read what a registry entry says of
+itself and describe the data without loading it; the Spec's data.expand is datasets.expand.Expansion);
+neither of those imports training, which the rule itself guarantees.
 """
 import ast
 from pathlib import Path
