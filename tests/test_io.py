@@ -12,7 +12,7 @@ from specnet.spec.load import spec_from_dict
 
 def test_save_load_round_trip(tmp_path):
     net = compile_spec(spec_from_dict(tiny_spec()))
-    save_model(net, tmp_path, ["sigmoid", "sigmoid"], "cross_entropy")
+    save_model(net, tmp_path)
     model = load_model(tmp_path / "model.json")
     assert model["sizes"] == [2, 3, 1] and model["cost"] == "cross_entropy" and model["dtype"] == "float64"
     for a, b in zip(model["weights"] + model["biases"], net.weights + net.biases):
@@ -21,14 +21,14 @@ def test_save_load_round_trip(tmp_path):
 
 def test_model_files_are_never_overwritten(tmp_path):
     net = compile_spec(spec_from_dict(tiny_spec()))
-    save_model(net, tmp_path, ["sigmoid", "sigmoid"], "cross_entropy")
+    save_model(net, tmp_path)
     with pytest.raises(FileExistsError):
-        save_model(net, tmp_path, ["sigmoid", "sigmoid"], "cross_entropy")
+        save_model(net, tmp_path)
 
 
 def test_tampered_arrays_are_detected(tmp_path):
     net = compile_spec(spec_from_dict(tiny_spec()))
-    save_model(net, tmp_path, ["sigmoid", "sigmoid"], "cross_entropy")
+    save_model(net, tmp_path)
     np.savez(tmp_path / "model.npz", w0=np.zeros((3, 2)))
     with pytest.raises(DataError, match="corrupt"):
         load_model(tmp_path / "model.json")

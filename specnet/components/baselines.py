@@ -46,6 +46,10 @@ class AverageDarkness:
         """Return what model.json keeps: the means, null for a class the training data lacked (inf)."""
         return {"means": [m if np.isfinite(m) else None for m in self.means.tolist()]}
 
+    def arrays(self) -> dict:
+        """A baseline keeps no arrays: model.json holds all it learned."""
+        return {}
+
     def saved(self) -> dict:
         """Return the baseline's model.json: its name and what it learned."""
         return {"format": "specnet-baseline", "baseline": self.name, **self.params()}

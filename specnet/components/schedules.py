@@ -10,6 +10,8 @@ function of the metrics of the epochs done so far, so a run can be replayed from
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from specnet.components.metrics import better, epochs_since_best
 from specnet.registry import Registry
 
@@ -59,11 +61,13 @@ class Plateau:
         return None if eta <= eta0 * self.min_ratio * (1 + 1e-9) else eta
 
 
+@dataclass(frozen=True)
 class EarlyStopping:
-    """Stop when `metric` has not improved for `patience` epochs ("no-improvement-in-n", ch. 3)."""
-
-    def __init__(self, metric, patience, restore_best):
-        self.metric, self.patience, self.restore_best = metric, patience, restore_best
+    """Stop when `metric` has not improved for `patience` epochs ("no-improvement-in-n", ch. 3); with
+    `restore_best`, the parameters of the best epoch are put back at the end. Also the spec's section."""
+    metric: str
+    patience: int
+    restore_best: bool
 
     def should_stop(self, history) -> bool:
         return bool(history) and epochs_since_best(history, self.metric) >= self.patience

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 
 from specnet.datasets.dataset import load_datasets
 from specnet.errors import DataError
@@ -45,12 +44,7 @@ def evaluate_path(path, split: str = "test") -> dict:
     else:
         model = load_model(path)
         spec = _bare_model_spec(path, model)
-    net = compile_spec(spec)
-    if spec.model.layers:  # the trained weights and biases
-        net.weights = [np.asarray(w, dtype=net.dtype) for w in model["weights"]]
-        net.biases = [np.asarray(b, dtype=net.dtype).reshape(-1, 1) for b in model["biases"]]
-    else:  # a model without arrays (a baseline), as its model.json describes it
-        net = net.loaded(model)
+    net = compile_spec(spec).loaded(model)  # the trained weights and biases, or what a baseline learned
     data = load_datasets(spec, {split: Split(split), "training": spec.data.training}, scaling=model.get("scaling"))
     a = net.outputs(data[split])
     correct = net.evaluate(data[split], a)

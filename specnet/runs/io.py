@@ -14,26 +14,28 @@ from specnet.runs.artefacts import MiB, read_json
 from specnet.errors import DataError
 from specnet.runs.modelcheck import baseline, network2, read_arrays
 from specnet.runs.strictjson import dumps
+from specnet.training.network import FORMAT
 
 # A network2 file holds its arrays as text: the book's largest, [784, 100, 10], takes 1.8 MB (64 MB allowed a
 # 58 MB file that took 2.2 s and 778 MB to parse). A specnet model.json holds no arrays.
-FORMAT, MODEL_JSON_BYTES = "specnet-model", 8 * MiB
+MODEL_JSON_BYTES = 8 * MiB
 
 
-def save_model(net, folder: Path, activations, cost: str, scaling=None, classes=None) -> Path:
-    """Write model.npz (w0, b0, w1, b1, ..., and the input scaling's x_shift, x_scale) and model.json into
-    `folder`; return the JSON's path. `classes` names the output neurons' classes (a CSV's labels)."""
-    arrays = {f"{k}{i}": a for i, (w, b) in enumerate(zip(net.weights, net.biases)) for k, a in (("w", w), ("b", b))}
-    if scaling is not None:
-        arrays.update(x_shift=scaling.shift, x_scale=scaling.scale)
-    with open(folder / "model.npz", "xb") as f:
-        np.savez(f, **arrays)
-    meta = {"format": FORMAT, "version": 1, "sizes": net.sizes, "activations": list(activations), "cost": cost,
-            "dtype": str(net.dtype), "scale": scaling.type if scaling is not None else "none",
-            "classes": classes, "arrays": "model.npz",
-            "sha256": hashlib.sha256((folder / "model.npz").read_bytes()).hexdigest()}
+def save_model(model, folder: Path, scaling=None, classes=None) -> Path:
+    """Write a model (a network or a baseline) into `folder`, never over a file: model.json, what the model
+    says of itself (`saved()`), and, for a model with arrays (`arrays()`: a network's w0, b0, w1, b1, ...),
+    model.npz with them and the input scaling's x_shift, x_scale. Return model.json's path. `classes`
+    names the output neurons' classes (a CSV's labels)."""
+    meta, arrays = model.saved(), model.arrays()
+    if arrays:
+        if scaling is not None:
+            arrays.update(x_shift=scaling.shift, x_scale=scaling.scale)
+        with open(folder / "model.npz", "xb") as f:
+            np.savez(f, **arrays)
+        meta.update(scale=scaling.type if scaling is not None else "none", classes=classes, arrays="model.npz",
+                    sha256=hashlib.sha256((folder / "model.npz").read_bytes()).hexdigest())
     with open(folder / "model.json", "x") as f:
-        f.write(dumps(meta, indent=2))
+        f.write(dumps(meta, indent=2) + "\n")
     return folder / "model.json"
 
 

@@ -112,11 +112,7 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
             history = [{"epoch": None, **net.measure(("evaluation_accuracy", "evaluation_cost"), data["training"],
                                                      data["evaluation"], len(data["training"]))}]
             record(history[0])
-    if spec.model.layers:
-        save_model(net, folder, [la.activation for la in spec.network.layers], spec.network.cost,
-                   data["training"].scaling, info.get("classes"))
-    else:  # no arrays to keep (a baseline): model.json is all it learned, as it says itself
-        write_json(folder / "model.json", net.saved())
+    save_model(net, folder, data["training"].scaling, info.get("classes"))
     failures = unmet(spec, history)
     info.update(status="completed", ended=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 wall_seconds=round(time.perf_counter() - t0, 3), epoch_seconds=epoch_seconds, unmet=failures)

@@ -64,7 +64,7 @@ def run_checks(spec, info) -> list:
     """Return the CheckErrors of every check (empty when the spec is sound); a spec without exactly one
     network gets only the checks that need none."""
     found = {check.__name__: check for m in CHECK_MODULES for check in m.CHECKS}
-    names = sorted(found) if spec.network and not spec.baseline else NEED_NO_NETWORK
+    names = sorted(found) if len(spec.models) == 1 and spec.model.layers else NEED_NO_NETWORK
     return [problem for name in names for problem in found[name](spec, info)]
 
 

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from specnet.components.schedules import EarlyStopping
 from specnet.datasets.expand import Expansion
 from specnet.spec.document import locate
 
@@ -89,13 +90,6 @@ class Baseline(Component):
 
 
 @dataclass(frozen=True)
-class EarlyStopping:
-    metric: str
-    patience: int
-    restore_best: bool
-
-
-@dataclass(frozen=True)
 class Training:
     epochs: int
     mini_batch_size: int
@@ -103,10 +97,10 @@ class Training:
     regularization: Component
     monitor: tuple[str, ...]
     shuffle: bool
-    schedule: Component = Component("constant")
-    early_stopping: EarlyStopping | None = None
-    monitor_every: int | None = None
-    executor: str = "numpy"
+    schedule: Component
+    early_stopping: EarlyStopping | None
+    monitor_every: int | None
+    executor: str
 
 
 @dataclass(frozen=True)
@@ -157,6 +151,11 @@ class Spec:
     def model(self) -> Network | Baseline | None:
         """The model section: the network, else the baseline (the `model` check refuses both, or neither)."""
         return self.network or self.baseline
+
+    @property
+    def models(self) -> tuple:
+        """Every model section the spec has (one, in a sound spec; the `model` check says so)."""
+        return tuple(m for m in (self.network, self.baseline) if m is not None)
 
     @property
     def base(self) -> Path:

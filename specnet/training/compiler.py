@@ -19,26 +19,17 @@ from specnet.training import compiled
 from specnet.training.executor import NumpyExecutor
 from specnet.training.network import Network
 from specnet.training.trainer import Trainer
-from specnet.datasets.expand import Expansion
 from specnet.components.initializers import INITIALIZERS
 from specnet.components.optimizers import OPTIMIZERS
 from specnet.components.regularizers import REGULARIZERS
 from specnet.spec.resolve import Component
 from specnet.datasets.scaling import SCALINGS
-from specnet.components.schedules import SCHEDULES, EarlyStopping
+from specnet.components.schedules import SCHEDULES
+from specnet.components.streams import STREAMS, generator  # noqa: F401 (generator: the streams, for callers)
 from specnet.datasets.sources import SOURCES
 
 REGISTRIES = {"activation": ACTIVATIONS, "baseline": BASELINES, "cost": COSTS, "init": INITIALIZERS, "optimizer": OPTIMIZERS,
               "regularization": REGULARIZERS, "scale": SCALINGS, "schedule": SCHEDULES, "source": SOURCES}
-# One independent random stream per purpose, so that adding draws for one never shifts another.
-STREAMS = {"init": 0, "shuffle": 1, "dropout": 2, "expand": 3}
-
-
-def generator(seed: int, stream: str) -> np.random.Generator:
-    """Return the numpy Generator of one named stream of the spec's seed."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, STREAMS[stream]])))
-
-
 def build(kind: str, component) -> object:
     """Return the registry entry `component` names, made with its parameters (spec `lambda` -> `lmbda`)."""
     component = Component.of(component) if not isinstance(component, Component) else component
@@ -46,11 +37,14 @@ def build(kind: str, component) -> object:
     return REGISTRIES[kind].get(component.type)(**params)
 
 
-def compile_spec(spec, rng: np.random.Generator | None = None) -> Network:
-    """Return the Network for `spec`, its weights drawn from `rng` (default: the spec seed's init stream);
-    for a baseline spec, the (unfitted) baseline."""
-    if spec.baseline:
-        return build("baseline", spec.baseline)
+def compile_spec(spec, rng: np.random.Generator | None = None):
+    """Return the model of `spec`, by its kind: a Network, its weights drawn from `rng` (default: the spec
+    seed's init stream), or a baseline (unfitted). Both evaluate, measure, save and load alike."""
+    return MODEL_KINDS[spec.model.kind](spec, rng)
+
+
+def compile_network(spec, rng: np.random.Generator | None) -> Network:
+    """Return the Network of a spec whose model is a network."""
     rng = generator(spec.seed, "init") if rng is None else rng
     net, dtype, sizes = spec.network, np.dtype(spec.network.dtype), spec.network.sizes
     weights, biases = [], []
@@ -70,6 +64,9 @@ def compile_spec(spec, rng: np.random.Generator | None = None) -> Network:
                    [layer.dropout for layer in net.layers])
 
 
+MODEL_KINDS = {"network": compile_network, "baseline": lambda spec, rng: build("baseline", spec.model)}
+
+
 def executor_for(spec) -> str:
     """Return the executor that takes `spec`'s steps: numpy, or numba when asked for (refused, with the
     reason, if the loops cannot run the spec) or under auto when numba is installed and the loops can."""
@@ -86,9 +83,9 @@ def compile_trainer(spec) -> Trainer:
     """Return the Trainer of a spec's training: optimizer, schedule, early stopping, expansion made every
     epoch, and the executor that takes the steps (each random draw from its own stream of the seed)."""
     training, stopping, expand = spec.training, spec.training.early_stopping, spec.data.expand
-    per_epoch = expand if expand and expand.per_epoch else None  # the spec's Expansion
+    per_epoch = expand if expand and expand.per_epoch else None
     kind = {"numpy": NumpyExecutor, "numba": compiled.CompiledExecutor}[executor_for(spec)]
     return Trainer(training.epochs, training.mini_batch_size, training.monitor, training.shuffle,
                    build("optimizer", training.optimizer), build("schedule", training.schedule),
-                   stopping and EarlyStopping(**vars(stopping)), training.monitor_every, per_epoch,
+                   stopping, training.monitor_every, per_epoch,
                    generator(spec.seed, "expand"), kind(generator(spec.seed, "dropout")))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 _CHUNK = 10_000  # examples per feedforward when evaluating: bounds the memory of z^l
+FORMAT = "specnet-model"  # model.json's "format" for a network (specnet.runs.io writes and reads it)
 
 
 class Workspace:
@@ -94,6 +95,21 @@ class Network:
             return None
         return [None if not p else (rng.random((size, m)) >= p).astype(self.dtype) * (1 / (1 - p))
                 for p, size in zip(self.dropout, self.sizes[1:])]
+
+    def saved(self) -> dict:
+        """Return what model.json says of the network (its arrays go to model.npz, see `arrays`)."""
+        return {"format": FORMAT, "version": 1, "sizes": self.sizes, "activations": [a.name for a in self.activations],
+                "cost": self.cost.name, "dtype": str(self.dtype)}
+
+    def arrays(self) -> dict:
+        """Return the parameters by name for model.npz: w0, b0, w1, b1, ..."""
+        return {f"{k}{i}": a for i, (w, b) in enumerate(zip(self.weights, self.biases)) for k, a in (("w", w), ("b", b))}
+
+    def loaded(self, model: dict):
+        """Return the network with the weights and biases of a loaded model file (specnet.runs.io.load_model)."""
+        self.weights = [np.asarray(w, dtype=self.dtype) for w in model["weights"]]
+        self.biases = [np.asarray(b, dtype=self.dtype).reshape(-1, 1) for b in model["biases"]]
+        return self
 
     def outputs(self, data):
         """Return a^L for every example of a Dataset, as rows (N, n_out), computed in chunks."""
