@@ -33,7 +33,7 @@ def test_nesterov_by_hand():
 @pytest.mark.parametrize("nesterov", [False, True])
 @pytest.mark.parametrize("mu", [0.0, 0.6])
 def test_the_rule_the_compiled_loops_run_is_the_step(mu, nesterov):
-    """sgd_rule, one number at a time, equals SGD.step on arrays (the compiled executor runs the rule)."""
+    """sgd_rule, a loop over the numbers of a row, equals SGD.step on arrays (the compiled executor runs the rule)."""
     rng = np.random.default_rng(4)
     p, u = rng.normal(size=5), rng.normal(size=(3, 5))
     opt = OPTIMIZERS.get("sgd")(eta=1.0, mu=mu, nesterov=nesterov)
@@ -41,8 +41,7 @@ def test_the_rule_the_compiled_loops_run_is_the_step(mu, nesterov):
     opt.start([p])
     for row in u:
         opt.step([p], [], lambda scale, row=row: ([scale * -row], []), 1.0)  # so that u = row
-        for i in range(5):
-            sgd_rule(q, v, i, row[i], (mu, nesterov))
+        sgd_rule(q, v, row, (mu, nesterov), 0.0, 0)
     np.testing.assert_allclose(q, p, rtol=0, atol=1e-15)
 
 

@@ -36,8 +36,8 @@ def validate_files(paths) -> list:
     for f in spec_files(paths):
         try:
             spec = load_spec(f)
-            if spec.training is not None:
-                executor_for(spec)  # executor: numba on a spec its loops cannot run (or without numba)
+            if spec.training is not None and spec.training.executor == "numba":
+                executor_for(spec)  # refused if the loops cannot run the spec, or without numba
             results.append((f, []))
         except SpecError as e:
             results.append((f, e.problems))

@@ -24,20 +24,28 @@ from specnet.registry import Registry
 OPTIMIZERS = Registry("optimizer")
 
 
-def sgd_rule(p, v, i, u, hyper):
-    """Step p[i] in place, given u = −η ∂C/∂p[i] (weight decay included) and its velocity v[i]; hyper =
-    (μ, nesterov). Plain SGD (1.20-1.21): p += u; momentum (ch. 3): v = μv + u, p += v; Nesterov:
-    v = μv + u, p += u + μv. (v[i] is stored before p[i] uses it: a velocity has the parameters' dtype.)"""
+def sgd_rule(p, v, u, hyper, decay, penalty):
+    """Step the numbers of the 1-D array p in place, given u = −η ∂C_0/∂p and their velocities v; hyper =
+    (μ, nesterov). First the weight decay: u − decay·p for penalty 1 (L2, 93), u − decay·sgn(p) for
+    penalty 2 (L1, 97), with decay = ηλ/n; then plain SGD (1.20-1.21): p += u; momentum (ch. 3):
+    v = μv + u, p += v; Nesterov: v = μv + u, p += u + μv. (v[i] is stored before p[i] uses it: a
+    velocity has the parameters' dtype, whatever u's.) One loop over the array, which compiles to SIMD."""
     mu, nesterov = hyper
-    if mu == 0.0:
-        p[i] += u
-        return
-    v[i] = mu * v[i] + u
-    if nesterov:
-        p[i] += u
-        p[i] += mu * v[i]
-    else:
-        p[i] += v[i]
+    for i in range(p.shape[0]):
+        ui = u[i]
+        if penalty == 1:
+            ui -= decay * p[i]
+        elif penalty == 2:
+            ui -= decay * np.sign(p[i])
+        if mu == 0.0:
+            p[i] += ui
+        else:
+            v[i] = mu * v[i] + ui
+            if nesterov:
+                p[i] += ui
+                p[i] += mu * v[i]
+            else:
+                p[i] += v[i]
 
 
 @OPTIMIZERS.register("sgd")

@@ -39,7 +39,7 @@ except ImportError as e:  # said by unsupported() (the compiler, `validate`) and
 
 ACTIVATIONS = {"sigmoid": 0, "tanh": 1, "relu": 2, "linear": 3, "softmax": 4}
 COSTS = {"quadratic": 0, "cross_entropy": 1, "log_likelihood": 1}  # 1: δ^L = a^L − y (3.12, 81)
-REGULARIZERS = {"none": 0, "l2": 1, "l1": 2}
+REGULARIZERS = {"none": 0, "l2": 1, "l1": 2}  # the penalty codes of the optimizers' rule
 # Mini-batches of up to this many examples go through the loops; larger ones take NumPy's steps, whose
 # matrix products (BLAS) catch up. Two full runs of bench/RESULTS.md: at m = 32 the loops were 1.3–1.7×
 # faster with 30 hidden neurons and level to 1.3× faster with 100; at m = 100 (the first run, in which
@@ -165,27 +165,21 @@ def _outer(g, d, scale, a_in):
 
 @_jit
 def _step_biases(b, vb, d, scale, hyper):
-    """b += u with u = −(η/m) Σ_x δ_x (BP3), by the optimizer's rule (with the velocities vb)."""
+    """b += u with u = −(η/m) Σ_x δ_x (BP3), by the optimizer's rule (with the velocities vb). Note that u
+    is summed and kept in float64 whatever the network's dtype."""
+    u = np.zeros(b.shape[0])
     for c in range(b.shape[0]):
-        u = 0.0
         for i in range(d.shape[0]):
-            u += d[i, c]
-        u *= scale
-        _rule(b, vb, c, u, hyper)
+            u[c] += d[i, c]
+        u[c] *= scale
+    _rule(b, vb, u, hyper, 0.0, 0)
 
 
 @_jit
 def _step_weights(wt, vw, g, hyper, decay, reg):
     """w += u from g^T = −(η/m) Σ_x ∂C_x/∂w (BP4): u = g − (ηλ/n) w (L2, 93) or g − (ηλ/n) sgn(w)
     (L1, 97), by the optimizer's rule (with the velocities vw)."""
-    for k in range(wt.shape[0]):
-        for c in range(wt.shape[1]):
-            u = g[k, c]
-            if reg == 1:
-                u -= decay * wt[k, c]
-            elif reg == 2:
-                u -= decay * np.sign(wt[k, c])
-            _rule(wt, vw, (k, c), u, hyper)
+    _rule(wt.reshape(-1), vw.reshape(-1), g.reshape(-1), hyper, decay, reg)  # C-ordered arrays: one row each
 
 
 @_jit
@@ -333,9 +327,9 @@ class CompiledExecutor:
             if moving:
                 params[2].append(_storage(opt.velocities[l], (fan_in, p), w))
                 params[3].append(_storage(opt.velocities[L + l], (p,), b))
-            else:
-                params[2].append((np.zeros((1, 1), net.dtype), None))
-                params[3].append((np.zeros(1, net.dtype), None))
+            else:  # unused by plain SGD's rule, but shaped as the parameters for it to index
+                params[2].append((np.zeros((fan_in, p), net.dtype), None))
+                params[3].append((np.zeros(p, net.dtype), None))
         net.weights, net.biases = [v for _, v in params[0]], [v for _, v in params[1]]
         if moving:
             opt.velocities = [v for _, v in params[2] + params[3]]
