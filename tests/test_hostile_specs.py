@@ -152,3 +152,11 @@ def test_a_fifo_or_a_nul_is_one_line_and_never_blocks(tmp_path):
     (tmp_path / "l.yaml").write_text(f"specnet: 1\nextends: {'a' * 300}.yaml\n")
     with pytest.raises(SpecError, match=r"l.yaml:2: extends: no such base spec"):
         load_spec(tmp_path / "l.yaml")
+
+
+def test_a_long_set_value_is_quoted_in_short():
+    """A --set of 5,000 characters: the message names it by its first 200 (it printed all of them)."""
+    with pytest.raises(SpecError) as caught:
+        load_spec("ch1_sgd", ["seed=" + "9" * 5000])
+    message = str(caught.value)
+    assert message.startswith("--set seed=999") and "(5005 characters)" in message and len(message) < 700

@@ -12,7 +12,7 @@ import copy
 import re
 
 from specnet.spec.document import Document, Origin, parse_yaml, paths_of
-from specnet.errors import SpecError, format_path
+from specnet.errors import SpecError, cut, format_path
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _PATH = re.compile(r"^[^.\[\]=]+(?:\.[^.\[\]=]+|\[\d+\])*$")
@@ -20,7 +20,7 @@ _PATH = re.compile(r"^[^.\[\]=]+(?:\.[^.\[\]=]+|\[\d+\])*$")
 
 def parse_override(text: str) -> tuple:
     """Return (path parts, value) of "dotted.path=value"; the value is read as YAML (0.5, true, [1, 2], l2)."""
-    where = f"--set {text}"
+    where = f"--set {cut(text)}"  # the message quotes at most 200 characters of it
     key, sep, raw = text.partition("=")
     if not sep or not _PATH.match(key.strip()):
         raise SpecError("expected dotted.path=value", file=where, got=text,
