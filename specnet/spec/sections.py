@@ -44,8 +44,8 @@ class Split:
 class Layer:
     size: int
     activation: str
-    init: Component | None = None
-    dropout: float = 0.0
+    dropout: float
+    init: Component | None = None  # None: the network's init (the schema gives a layer none of its own)
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class Training:
 @dataclass(frozen=True)
 class Expectation:
     metric: str
-    at: str = "final"
+    at: str
     min: float | None = None
     max: float | None = None
 
@@ -125,8 +125,8 @@ class Data:
     source: Component
     training: Split
     evaluation: Split
-    expand: Expansion | None = None
-    scale: str = "none"
+    expand: Expansion | None
+    scale: str
 
 
 @dataclass(frozen=True)
