@@ -24,8 +24,13 @@ MISSING = "specnet/schemas/spec.schema.json"  # what the broken wheel lacks
 BIN = "Scripts" if os.name == "nt" else "bin"
 EXE = ".exe" if os.name == "nt" else ""
 # The repository's untracked by-products, which a build from a copy needs no more than the wheel does.
-NOT_COPIED = shutil.ignore_patterns(".git", "build", "dist", "runs", "*.egg-info", "__pycache__", ".pytest_cache",
-                                    ".benchmarks", "*.pyc")
+_BY_PRODUCTS = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
+                                      ".benchmarks", "*.pyc", "mutants")
+
+
+def NOT_COPIED(folder, names):
+    """The by-products, and the run folders of the checkout's top level (not the package's specnet/runs/)."""
+    return set(_BY_PRODUCTS(folder, names)) | ({"runs"} if Path(folder) == ROOT else set())
 
 
 def _tools_missing() -> str:
