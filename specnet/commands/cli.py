@@ -38,12 +38,12 @@ def run(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec file
       specnet run specs/ch1_sgd.yaml
       specnet run specs/ch1_sgd.yaml --set training.epochs=1 --seed 7
     """
-    from specnet.runs.report import Progress, run_summary
+    from specnet.runs.report import Progress, header, run_summary
     from specnet.runs.run import run_spec
     from specnet.spec.load import load_spec
     s = load_spec(spec, (set or []) + ([f"seed={seed}"] if seed is not None else []))
     bar = Progress(s.training.epochs if s.training else 0)
-    typer.echo(f"{s.name}: {s.model.summary()}, seed {s.seed}", err=json_)
+    typer.echo(header(s), err=json_)
     r = run_spec(s, runs_dir, on_epoch=lambda row, sec: typer.echo(bar.line(row, sec), err=json_),
                  on_batch=bar.batch)
     summary = run_summary(r)

@@ -7,6 +7,7 @@ import time
 from specnet.components.metrics import best
 from specnet.errors import format_path
 from specnet.spec.diff import MISSING, flatten
+from specnet.training.compiler import executor_for
 
 
 def fmt(value) -> str:
@@ -67,6 +68,13 @@ class Progress:
         self.clear()
         text, self.eta = epoch_line(row, seconds, getattr(self, "eta", row.get("eta"))), row.get("eta")
         return text
+
+
+def header(spec) -> str:
+    """The line `specnet run` starts with: the spec, its model, its seed and the executor that will train it
+    (what `auto` picks; an executor the spec cannot have is refused here, before anything is written)."""
+    executor = f", {executor_for(spec)} executor" if spec.training is not None else ""
+    return f"{spec.name}: {spec.model.summary()}, seed {spec.seed}{executor}"
 
 
 def run_summary(run) -> dict:
