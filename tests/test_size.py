@@ -19,9 +19,11 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # the .jsonl files, each .npz member's header, the spec's digest, the model against the spec, network2's
 # shapes; strict JSON out with strictjson.py; the verified data cache) takes it to 3,930, and the fixes of an
 # attacker's review (no tags, no base-60 numbers, numbers that fit the network's dtype, bounded IDX and
-# .jsonl reading, cut messages) to 4,150.
+# .jsonl reading, cut messages) to 4,150. Issue 13's redesign moved code without raising it (4,145). Runs that
+# survive interruption (issue 14) add state: the Trainer's state between epochs and resuming from it
+# (training/state.py) took it to 4,185.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 4150
+MODULE_LIMIT, TOTAL_LIMIT = 150, 4200
 
 
 def code_lines(path: Path) -> int:

@@ -303,6 +303,10 @@ class CompiledExecutor:
             raise missing_numba()
         self.numpy = NumpyExecutor(dropout_rng)
 
+    @property
+    def dropout_rng(self):
+        return self.numpy.dropout_rng
+
     def steps(self, net, opt, x, y, order, m, eta, decay, stops=()):
         if m > LOOPS_UP_TO:
             yield from self.numpy.steps(net, opt, x, y, order, m, eta, decay, stops)

@@ -13,6 +13,7 @@ import numpy as np
 
 from specnet.components.metrics import epochs_since_best
 from specnet.training.executor import blas_threads
+from specnet.training.state import capture, restore
 
 
 @dataclass
@@ -32,28 +33,33 @@ class Trainer:
     expand_rng: object
     executor: object
 
-    def train(self, net, training, rng, evaluation=None, on_epoch=None, on_batch=None, on_check=None):
+    def train(self, net, training, rng, evaluation=None, on_epoch=None, on_batch=None, on_check=None,
+              resume=None, on_checkpoint=None):
         """Train `net` as the spec says; return one dict of metrics per epoch.
 
         `training` and `evaluation` are Datasets (examples as rows); `rng` draws the shuffles. Callbacks:
         `on_epoch(record)` after each epoch, `on_batch(done, total)` about a hundred times per epoch, and
         `on_check(record)` every `monitor_every` images. The last record says why training stopped
-        early, if it did ("stop").
+        early, if it did ("stop"). `on_checkpoint(state)` gets the TrainerState (specnet.training.state)
+        after each epoch that training goes on from; `resume`, such a state, goes on from it: the epochs
+        after are those of a training that never stopped, bit for bit.
         """
         with blas_threads(net.sizes, self.mini_batch_size):
-            return self._train(net, training, rng, evaluation, on_epoch, on_batch, on_check)
+            return self._train(net, training, rng, evaluation, on_epoch, on_batch, on_check, resume, on_checkpoint)
 
-    def _train(self, net, training, rng, evaluation, on_epoch, on_batch, on_check):
+    def _train(self, net, training, rng, evaluation, on_epoch, on_batch, on_check, resume, on_checkpoint):
         m, opt = self.mini_batch_size, self.optimizer
-        eta0 = eta = opt.eta
+        eta0 = opt.eta
         opt.start(net.weights + net.biases)
+        history, kept = restore(self, net, rng, resume) if resume is not None else ([], None)
+        eta = self.schedule.rate(eta0, history) if history else eta0  # as decided after the last epoch done
         x, y = training.x, training.y
         n = len(x) * (1 + self.expansion.copies if self.expansion else 1)
         reg = net.regularizer
         decay = (reg, n) if reg is not None and reg.lmbda else None  # the weight decay ηλ/n (93, 97)
-        every, seen, history, kept = max(1, (n // m) // 100), 0, [], None
+        every, seen = max(1, (n // m) // 100), len(history) * n
         quick = tuple(k for k in self.monitor if k.startswith("evaluation_"))
-        for epoch in range(self.epochs):
+        for epoch in range(len(history), self.epochs):
             if self.expansion is not None:  # fresh transformed copies for this epoch (ch. 3, expansion)
                 x = np.concatenate([training.x, self.expansion(training.x, self.expand_rng)])
                 y = np.tile(training.y, (1 + self.expansion.copies, 1))
@@ -88,4 +94,6 @@ class Trainer:
                 on_epoch(record)
             if stop:
                 break
+            if on_checkpoint is not None and epoch < self.epochs - 1:
+                on_checkpoint(capture(self, net, rng, epoch, history, kept))
         return history
