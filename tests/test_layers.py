@@ -24,8 +24,11 @@ MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
 def stage(module: str) -> str:
-    """Return a module's stage: its subpackage, or "" for the top-level modules (errors, registry, resources)."""
+    """Return a module's stage: its subpackage, or "" for the top-level modules (errors, registry, resources);
+    `python -m specnet` (specnet/__main__.py) is the command line."""
     parts = module.split(".")
+    if module == "specnet.__main__":
+        return "commands"
     return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in STAGES) else ""
 
 

@@ -21,9 +21,11 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # attacker's review (no tags, no base-60 numbers, numbers that fit the network's dtype, bounded IDX and
 # .jsonl reading, cut messages) to 4,150. Issue 13's redesign moved code without raising it (4,145). Runs that
 # survive interruption (issue 14) add state: the Trainer's state between epochs and resuming from it
-# (training/state.py) took it to 4,185.
+# (training/state.py) took it to 4,185; checkpoints written atomically and read back checked like model files
+# (runs/checkpoint.py), `specnet resume` (runs/resume.py) and a run split into its start and its recording
+# took it to 4,370.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 4200
+MODULE_LIMIT, TOTAL_LIMIT = 150, 4400
 
 
 def code_lines(path: Path) -> int:

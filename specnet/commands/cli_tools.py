@@ -1,4 +1,5 @@
-"""The book-level commands: gradcheck, reproduce and plot. `cli.py` registers them on the app.
+"""The commands beyond the core ones: resume, and the book-level gradcheck, reproduce and plot. `cli.py`
+registers them on the app.
 
     $ specnet gradcheck specs/ch3_l2.yaml
 """
@@ -12,6 +13,32 @@ import typer
 # NOTE: the commands import the library inside their bodies, on purpose: `specnet --help` (and a typo's
 # one-line error) then loads neither NumPy nor jsonschema, which take a quarter of a second to import.
 from specnet.commands.cli_support import Json, Sets, out
+
+
+def resume(run: Annotated[Path, typer.Argument(metavar="RUN", help="A run folder that did not complete.")],
+           force: Annotated[bool, typer.Option("--force", help="Go on although its data or specnet's version "
+                                                               "changed (run.json records the change).")] = False,
+           json_: Json = False):
+    """Go on with a run that stopped before it completed, from its last checkpoint.
+
+    A run writes a checkpoint after every epoch. Resumed, the run folder ends as the run that never
+    stopped would have: the same metrics.jsonl and model, bit for bit. Exit codes as for run.
+
+    \b
+    Examples:
+      specnet resume runs/ch1_sgd-20261130-101500
+    """
+    from specnet.runs.report import Progress, header, run_summary
+    from specnet.runs.resume import resumable, resume_run
+    spec = resumable(run).spec
+    bar = Progress(spec.training.epochs if spec.training else 0)
+    typer.echo(f"{header(spec)}, resumed", err=json_)
+    r = resume_run(run, force, on_epoch=lambda row, sec: typer.echo(bar.line(row, sec), err=json_), on_batch=bar.batch)
+    summary = run_summary(r)
+    out(summary["json"]) if json_ else typer.echo(summary["text"])
+    for failure in r.failures:
+        typer.echo(failure, err=True)
+    raise typer.Exit(1 if r.failures else 0)
 
 
 def gradcheck(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec file.")], set: Sets = None,

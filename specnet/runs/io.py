@@ -6,6 +6,8 @@ cost is a class name (specnet.runs.modelcheck maps those names).
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,17 @@ from specnet.training.network import FORMAT
 MODEL_JSON_BYTES = 8 * MiB
 
 
+def npz_bytes(arrays: dict) -> bytes:
+    """Return a .npz archive of `arrays`: the same bytes for the same arrays (its zip entries carry a fixed
+    time, where np.savez writes the time of writing)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for name, a in arrays.items():
+            with z.open(zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0)), "w", force_zip64=True) as f:
+                np.lib.format.write_array(f, np.ascontiguousarray(a), allow_pickle=False)
+    return buf.getvalue()
+
+
 def save_model(model, folder: Path, scaling=None, classes=None) -> Path:
     """Write a model (a network or a baseline) into `folder`, never over a file: model.json, what the model
     says of itself (`saved()`), and, for a model with arrays (`arrays()`: a network's w0, b0, w1, b1, ...),
@@ -31,7 +44,7 @@ def save_model(model, folder: Path, scaling=None, classes=None) -> Path:
         if scaling is not None:
             arrays.update(x_shift=scaling.shift, x_scale=scaling.scale)
         with open(folder / "model.npz", "xb") as f:
-            np.savez(f, **arrays)
+            f.write(npz_bytes(arrays))
         meta.update(scale=scaling.type if scaling is not None else "none", classes=classes, arrays="model.npz",
                     sha256=hashlib.sha256((folder / "model.npz").read_bytes()).hexdigest())
     with open(folder / "model.json", "x") as f:

@@ -17,6 +17,7 @@ from specnet.training.compiler import build, compile_spec, compile_trainer, gene
 from specnet.datasets.dataset import load_datasets
 from specnet.errors import SpecError
 from specnet.runs.artefacts import check_spec_digest, read_info, read_jsonl
+from specnet.runs.checkpoint import remove_checkpoint, write_checkpoint
 from specnet.runs.io import save_model
 from specnet.components.metrics import best, final
 from specnet.runs.provenance import provenance, write_json
@@ -89,13 +90,22 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
     (folder / "spec.yaml").write_text(dump(spec), encoding="utf-8")
     info = {**provenance(spec, source.checksums(spec.base)), "status": "running",
             **({"executor": trainer.executor.name} if trainer is not None else {}),
-            "started": started.isoformat(timespec="seconds")}
+            "started": started.isoformat(timespec="seconds"), "epoch_seconds": []}
     if hasattr(source, "class_names"):  # a CSV's labels, in the order of the output neurons
         info["classes"] = source.class_names(spec.base)
     write_json(folder / "run.json", info)
-    epoch_seconds, last = [], [time.perf_counter()]
-    with open(folder / "metrics.jsonl", "x", encoding="utf-8") as metrics, \
-            open(folder / "checks.jsonl", "x", encoding="utf-8") as checks:
+    return record_run(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch)
+
+
+def record_run(spec, folder, data, net, trainer, info, t0, on_epoch=None, on_batch=None, resume=None,
+               append=False) -> Run:
+    """Train (from the TrainerState `resume`, if given) into the run folder: metrics.jsonl and checks.jsonl
+    line by line (new files, or `append` to those a resumed run kept), a checkpoint after every epoch, then
+    the model and the completed run.json (the checkpoint, no longer needed, is removed)."""
+    epoch_seconds, last = info["epoch_seconds"], [time.perf_counter()]
+    mode = "a" if append else "x"
+    with open(folder / "metrics.jsonl", mode, encoding="utf-8") as metrics, \
+            open(folder / "checks.jsonl", mode, encoding="utf-8") as checks:
         def record(row):
             metrics.write(dumps(row) + "\n")
             metrics.flush()
@@ -104,10 +114,11 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
             last[0] = now
             if on_epoch:
                 on_epoch(row, epoch_seconds[-1])
-        if spec.training is not None:
+        if trainer is not None:
             history = trainer.train(net, data["training"], generator(spec.seed, "shuffle"), data["evaluation"],
-                                    on_epoch=record, on_batch=on_batch,
-                                    on_check=lambda row: checks.write(dumps(row) + "\n"))
+                                    on_epoch=record, on_batch=on_batch, resume=resume,
+                                    on_check=lambda row: checks.write(dumps(row) + "\n"),
+                                    on_checkpoint=lambda state: (checks.flush(), write_checkpoint(folder, state)))
         else:  # the model as it is (hand-set weights), or a baseline, which measure() fits to the training data
             history = [{"epoch": None, **net.measure(("evaluation_accuracy", "evaluation_cost"), data["training"],
                                                      data["evaluation"], len(data["training"]))}]
@@ -115,8 +126,9 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
     save_model(net, folder, data["training"].scaling, info.get("classes"))
     failures = unmet(spec, history)
     info.update(status="completed", ended=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                wall_seconds=round(time.perf_counter() - t0, 3), epoch_seconds=epoch_seconds, unmet=failures)
+                wall_seconds=round(info.get("wall_seconds", 0.0) + time.perf_counter() - t0, 3), unmet=failures)
     write_json(folder / "run.json", info)
+    remove_checkpoint(folder)
     return Run(folder, history, failures, net, data, info, spec)
 
 

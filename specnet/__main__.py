@@ -1,0 +1,4 @@
+"""`python -m specnet ...` is the `specnet` command."""
+from specnet.commands.cli import main
+
+main()

@@ -1,0 +1,144 @@
+"""`specnet resume` on run folders left by a process that died: between two epochs (before the epoch's
+checkpoint), in the middle of an epoch, between the two renames of a checkpoint write, and by a real SIGKILL.
+The resumed folder's metrics.jsonl, checks.jsonl and model.npz equal the uninterrupted run's, byte for byte."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from test_resume import EXECUTORS, spec_for
+from specnet.errors import SpecError
+from specnet.runs import checkpoint
+from specnet.runs.resume import resume_run
+from specnet.runs.run import run_spec
+from specnet.spec.load import load_spec
+
+OUTPUTS = ("metrics.jsonl", "checks.jsonl", "model.npz")
+
+
+class Died(BaseException):
+    """What the process's death is, in these tests: nothing of specnet's catches it."""
+
+
+def spec_file(tmp_path, executor, **training):
+    """The test spec (momentum, L2, per-epoch expansion, dropout on numpy, a plateau schedule, checks every
+    50 images) written to a file, as a user's would be."""
+    spec = spec_for(executor, **{"epochs": 6, "monitor_every": 50, **training})
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec.resolved), encoding="utf-8")
+    return path
+
+
+def uninterrupted(path, runs):
+    return run_spec(load_spec(path), runs).folder
+
+
+def outputs(folder):
+    return {name: (folder / name).read_bytes() for name in OUTPUTS}
+
+
+def die_at(epoch=None, batch=None):
+    """Callbacks for run_spec that die after `epoch`'s metrics line or at `batch` of epoch `epoch`."""
+    state = {"epoch": 0}
+
+    def on_epoch(row, seconds):
+        state["epoch"] = row["epoch"] + 1
+        if batch is None and row["epoch"] == epoch:
+            raise Died
+    def on_batch(done, total):
+        if batch is not None and state["epoch"] == epoch and done >= batch:
+            raise Died
+    return on_epoch, on_batch
+
+
+@pytest.mark.parametrize("executor", EXECUTORS)
+@pytest.mark.parametrize("point", ["between-epochs", "mid-epoch", "mid-checkpoint"])
+def test_a_resumed_run_ends_as_the_uninterrupted_one(tmp_path, monkeypatch, executor, point):
+    path = spec_file(tmp_path, executor, schedule={"type": "plateau", "metric": "evaluation_cost", "patience": 1,
+                                                   "min_ratio": 0.01})
+    whole = outputs(uninterrupted(path, tmp_path / "a"))
+    if point == "mid-checkpoint":  # the array file of epoch 3's checkpoint renamed, its checkpoint.json not
+        real, calls = os.replace, []
+
+        def replace(src, dst):
+            calls.append(dst)
+            if str(dst).endswith("checkpoint.json") and any(str(c).endswith("checkpoint-3.npz") for c in calls):
+                raise Died
+            real(src, dst)
+        monkeypatch.setattr(checkpoint.os, "replace", replace)
+        callbacks = (None, None)
+    else:
+        callbacks = die_at(epoch=2) if point == "between-epochs" else die_at(epoch=3, batch=30)
+    with pytest.raises(Died):
+        run_spec(load_spec(path), tmp_path / "b", *callbacks)
+    monkeypatch.undo()
+    (folder,) = (tmp_path / "b").iterdir()
+    assert not (folder / "model.npz").exists() and '"status": "running"' in (folder / "run.json").read_text()
+    resumed = resume_run(folder)
+    assert outputs(folder) == whole and resumed.info["status"] == "completed"
+    assert not list(folder.glob("checkpoint*")), "a completed run keeps no checkpoint"
+    assert resumed.info["resumed"][0]["epochs_done"] == {"between-epochs": 2, "mid-epoch": 3, "mid-checkpoint": 3}[point]
+
+
+def test_early_stopping_resumes_with_its_kept_parameters(tmp_path):
+    path = spec_file(tmp_path, "numpy", epochs=40, early_stopping={"metric": "evaluation_cost", "patience": 3},
+                     optimizer={"type": "sgd", "eta": 0.3, "mu": 0.7})
+    whole_folder = uninterrupted(path, tmp_path / "a")
+    stopped = [r for r in map(eval_json, (whole_folder / "metrics.jsonl").read_text().splitlines())][-1]
+    assert stopped["restored_epoch"] < stopped["epoch"] - 1  # the best epoch is older than the last checkpoint
+    with pytest.raises(Died):
+        run_spec(load_spec(path), tmp_path / "b", *die_at(epoch=stopped["epoch"] - 1))
+    (folder,) = (tmp_path / "b").iterdir()
+    resume_run(folder)
+    assert outputs(folder) == outputs(whole_folder)
+
+
+def eval_json(line):
+    import json
+    return json.loads(line)
+
+
+def test_a_complete_run_is_not_resumed(tmp_path):
+    folder = uninterrupted(spec_file(tmp_path, "numpy"), tmp_path / "a")
+    with pytest.raises(SpecError, match="this run is complete: there is nothing to resume"):
+        resume_run(folder)
+
+
+def test_changed_data_is_refused_unless_forced(tmp_path, monkeypatch):
+    path = spec_file(tmp_path, "numpy")
+    with pytest.raises(Died):
+        run_spec(load_spec(path), tmp_path / "b", *die_at(epoch=1))
+    (folder,) = (tmp_path / "b").iterdir()
+    info = (folder / "run.json").read_text()
+    (folder / "run.json").write_text(info.replace('"specnet": "', '"specnet": "0.9-'))  # as if started by another version
+    with pytest.raises(SpecError, match=r"it changed since the run started: specnet 0\.9-.* is now .*--force"):
+        resume_run(folder)
+    run = resume_run(folder, force=True)
+    assert run.info["resumed"][0]["changes"][0].startswith("specnet 0.9-")
+
+
+def test_a_real_sigkill(tmp_path):
+    """The process killed by SIGKILL once its checkpoint of epoch 20 (of 300) is on disk, at whatever it is
+doing then; resumed by the command."""
+    path = spec_file(tmp_path, "numpy", epochs=300)
+    whole = outputs(uninterrupted(path, tmp_path / "a"))
+    exe = [sys.executable, "-m", "specnet"]
+    p = subprocess.Popen(exe + ["run", str(path), "--runs-dir", str(tmp_path / "b")], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    deadline, epoch = time.time() + 60, -1
+    while time.time() < deadline and epoch < 20 and p.poll() is None:  # killed some time after epoch 20's checkpoint
+        epoch = max([int(f.stem.split("-")[1]) for f in (tmp_path / "b").glob("*/checkpoint-*.npz")], default=-1)
+        time.sleep(0.001)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    (folder,) = (tmp_path / "b").iterdir()
+    assert not (folder / "model.npz").exists(), "the run ended before it was killed: the test proves nothing"
+    done = subprocess.run(exe + ["resume", str(folder)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert outputs(folder) == whole
+    assert '"epochs_done": 2' in (folder / "run.json").read_text()  # went on from a checkpoint of epoch >= 20
