@@ -142,3 +142,29 @@ doing then; resumed by the command."""
     assert done.returncode == 0, done.stderr
     assert outputs(folder) == whole
     assert '"epochs_done": 2' in (folder / "run.json").read_text()  # went on from a checkpoint of epoch >= 20
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_the_run_cleanly_and_resume_completes_it(tmp_path, signum, code):
+    """Ctrl-C or SIGTERM after epoch 20's checkpoint (of 300): one line saying how to go on, exit 128 + the
+    signal, run.json "interrupted", the checkpoint kept; resumed, the run ends as the uninterrupted one."""
+    path = spec_file(tmp_path, "numpy", epochs=300)
+    whole = outputs(uninterrupted(path, tmp_path / "a"))
+    exe = [sys.executable, "-m", "specnet"]
+    p = subprocess.Popen(exe + ["run", str(path), "--runs-dir", str(tmp_path / "b")], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    deadline, epoch = time.time() + 60, -1
+    while time.time() < deadline and epoch < 20 and p.poll() is None:
+        epoch = max([int(f.stem.split("-")[1]) for f in (tmp_path / "b").glob("*/checkpoint-*.npz")], default=-1)
+        time.sleep(0.001)
+    p.send_signal(signum)
+    _, err = p.communicate(timeout=60)
+    (folder,) = (tmp_path / "b").iterdir()
+    assert p.returncode == code, err
+    assert err.splitlines()[-1] == (f"Interrupted by {signal.Signals(signum).name}: the run stopped at a "
+                                    f"mini-batch; go on with: specnet resume {folder}")
+    assert '"status": "interrupted"' in (folder / "run.json").read_text() and (folder / "checkpoint.json").exists()
+    assert not (folder / "model.npz").exists()
+    done = subprocess.run(exe + ["resume", str(folder)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert outputs(folder) == whole and '"status": "completed"' in (folder / "run.json").read_text()

@@ -12,7 +12,7 @@ import typer
 
 # NOTE: the commands import the library inside their bodies, on purpose: `specnet --help` (and a typo's
 # one-line error) then loads neither NumPy nor jsonschema, which take a quarter of a second to import.
-from specnet.commands.cli_support import Format, Json, Sets, SplitName, out as _out, user_errors
+from specnet.commands.cli_support import Format, Json, Sets, SplitName, out as _out, train_and_report, user_errors
 from specnet.commands.cli_data import init, specs
 from specnet.commands.cli_tools import gradcheck, plot, reproduce, resume
 
@@ -38,21 +38,10 @@ def run(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec file
       specnet run specs/ch1_sgd.yaml
       specnet run specs/ch1_sgd.yaml --set training.epochs=1 --seed 7
     """
-    from specnet.runs.report import Progress, header, run_summary
     from specnet.runs.run import run_spec
     from specnet.spec.load import load_spec
     s = load_spec(spec, (set or []) + ([f"seed={seed}"] if seed is not None else []))
-    bar = Progress(s.training.epochs if s.training else 0)
-    typer.echo(header(s), err=json_)
-    r = run_spec(s, runs_dir, on_epoch=lambda row, sec: typer.echo(bar.line(row, sec), err=json_),
-                 on_batch=bar.batch)
-    summary = run_summary(r)
-    _out(summary["json"]) if json_ else typer.echo(summary["text"])
-    for failure in r.failures:
-        typer.echo(failure, err=True)
-    if r.failures and set:
-        typer.echo("(The bounds are the spec's `expect`; --set expect=[] runs without them.)", err=True)
-    raise typer.Exit(1 if r.failures else 0)
+    train_and_report(s, lambda *callbacks: run_spec(s, runs_dir, *callbacks), json_, bounds_hint=bool(set))
 
 
 @app.command()

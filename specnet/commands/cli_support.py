@@ -55,3 +55,27 @@ def bad_path(path, problem: str):
     from specnet.errors import SpecError, cut
     return SpecError(f"cannot use this path: {problem}", file=None if path is None else cut(path),
                      hint="Check the path (and the paths in the spec).")
+
+
+def train_and_report(spec, start, json_: bool, note: str = "", bounds_hint: bool = False):
+    """Print the run's first line, train with `start(on_epoch, on_batch, stop)` (run_spec or resume_run)
+    under SIGINT/SIGTERM handlers, print the summary and exit: 0, 1 for an unmet `expect` bound, or 130/143
+    for a run stopped by a signal (with one line saying how to resume it)."""
+    from specnet.runs.interrupt import Interrupted, Signals
+    from specnet.runs.report import Progress, header, run_summary
+    bar = Progress(spec.training.epochs if spec.training else 0)
+    typer.echo(header(spec) + note, err=json_)
+    try:
+        with Signals() as signals:
+            r = start(lambda row, sec: typer.echo(bar.line(row, sec), err=json_), bar.batch, signals.check)
+    except Interrupted as e:
+        typer.echo(f"Interrupted by {e}: the run stopped at a mini-batch; go on with: specnet resume {e.folder}",
+                   err=True)
+        raise typer.Exit(e.code)
+    summary = run_summary(r)
+    out(summary["json"]) if json_ else typer.echo(summary["text"])
+    for failure in r.failures:
+        typer.echo(failure, err=True)
+    if r.failures and bounds_hint:
+        typer.echo("(The bounds are the spec's `expect`; --set expect=[] runs without them.)", err=True)
+    raise typer.Exit(1 if r.failures else 0)

@@ -12,7 +12,7 @@ import typer
 
 # NOTE: the commands import the library inside their bodies, on purpose: `specnet --help` (and a typo's
 # one-line error) then loads neither NumPy nor jsonschema, which take a quarter of a second to import.
-from specnet.commands.cli_support import Json, Sets, out
+from specnet.commands.cli_support import Json, Sets, out, train_and_report
 
 
 def resume(run: Annotated[Path, typer.Argument(metavar="RUN", help="A run folder that did not complete.")],
@@ -28,17 +28,8 @@ def resume(run: Annotated[Path, typer.Argument(metavar="RUN", help="A run folder
     Examples:
       specnet resume runs/ch1_sgd-20261130-101500
     """
-    from specnet.runs.report import Progress, header, run_summary
     from specnet.runs.resume import resumable, resume_run
-    spec = resumable(run).spec
-    bar = Progress(spec.training.epochs if spec.training else 0)
-    typer.echo(f"{header(spec)}, resumed", err=json_)
-    r = resume_run(run, force, on_epoch=lambda row, sec: typer.echo(bar.line(row, sec), err=json_), on_batch=bar.batch)
-    summary = run_summary(r)
-    out(summary["json"]) if json_ else typer.echo(summary["text"])
-    for failure in r.failures:
-        typer.echo(failure, err=True)
-    raise typer.Exit(1 if r.failures else 0)
+    train_and_report(resumable(run).spec, lambda *callbacks: resume_run(run, force, *callbacks), json_, ", resumed")
 
 
 def gradcheck(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec file.")], set: Sets = None,

@@ -47,7 +47,7 @@ def resumable(folder) -> Run:
     return run
 
 
-def resume_run(folder, force: bool = False, on_epoch=None, on_batch=None) -> Run:
+def resume_run(folder, force: bool = False, on_epoch=None, on_batch=None, stop=None) -> Run:
     """Go on with the run in `folder` from its last checkpoint (from its start if it has none); return it."""
     t0, folder = time.perf_counter(), Path(folder)
     run = resumable(folder)
@@ -67,4 +67,5 @@ def resume_run(folder, force: bool = False, on_epoch=None, on_batch=None) -> Run
     info.update(status="running", epoch_seconds=info.get("epoch_seconds", [])[:done],
                 resumed=[*info.get("resumed", []), {**resumed, **({"changes": changed} if changed else {})}])
     write_json(folder / "run.json", info)
-    return record_run(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resume=state, append=True)
+    return record_run(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resume=state, append=True,
+                      stop=stop)

@@ -18,6 +18,7 @@ from specnet.datasets.dataset import load_datasets
 from specnet.errors import SpecError
 from specnet.runs.artefacts import check_spec_digest, read_info, read_jsonl
 from specnet.runs.checkpoint import remove_checkpoint, write_checkpoint
+from specnet.runs.interrupt import Interrupted
 from specnet.runs.io import save_model
 from specnet.components.metrics import best, final
 from specnet.runs.provenance import provenance, write_json
@@ -77,8 +78,9 @@ def with_executor(spec, name: str):
     return replace(spec, training=replace(spec.training, executor=name), resolved={**spec.resolved, "training": training})
 
 
-def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
-    """Train `spec` (or only evaluate it, without a training section) and record the run; return it."""
+def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None, stop=None) -> Run:
+    """Train `spec` (or only evaluate it, without a training section) and record the run; return it.
+    `stop()`, called about a hundred times an epoch, may raise Interrupted (specnet.runs.interrupt)."""
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     source = build("source", spec.data.source)
     data = load_datasets(spec, {"training": spec.data.training, "evaluation": spec.data.evaluation}, source)
@@ -94,14 +96,26 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None) -> Run:
     if hasattr(source, "class_names"):  # a CSV's labels, in the order of the output neurons
         info["classes"] = source.class_names(spec.base)
     write_json(folder / "run.json", info)
-    return record_run(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch)
+    return record_run(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, stop=stop)
 
 
 def record_run(spec, folder, data, net, trainer, info, t0, on_epoch=None, on_batch=None, resume=None,
-               append=False) -> Run:
+               append=False, stop=None) -> Run:
     """Train (from the TrainerState `resume`, if given) into the run folder: metrics.jsonl and checks.jsonl
     line by line (new files, or `append` to those a resumed run kept), a checkpoint after every epoch, then
-    the model and the completed run.json (the checkpoint, no longer needed, is removed)."""
+    the model and the completed run.json (the checkpoint, no longer needed, is removed). Interrupted by
+    `stop()`, run.json says "interrupted" and the checkpoint stays."""
+    try:
+        return _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resume, append, stop)
+    except Interrupted as e:
+        info.update(status="interrupted", ended=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    wall_seconds=round(info.get("wall_seconds", 0.0) + time.perf_counter() - t0, 3))
+        write_json(folder / "run.json", info)
+        e.folder = folder
+        raise
+
+
+def _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resume, append, stop) -> Run:
     epoch_seconds, last = info["epoch_seconds"], [time.perf_counter()]
     mode = "a" if append else "x"
     with open(folder / "metrics.jsonl", mode, encoding="utf-8") as metrics, \
@@ -114,11 +128,23 @@ def record_run(spec, folder, data, net, trainer, info, t0, on_epoch=None, on_bat
             last[0] = now
             if on_epoch:
                 on_epoch(row, epoch_seconds[-1])
+
+        def checkpoint(state):  # after an epoch's metrics; a signal during the epoch stops here at the latest
+            checks.flush()
+            write_checkpoint(folder, state)
+            if stop:
+                stop()
+
+        def tick(done, total):
+            if stop:
+                stop()
+            if on_batch:
+                on_batch(done, total)
         if trainer is not None:
             history = trainer.train(net, data["training"], generator(spec.seed, "shuffle"), data["evaluation"],
-                                    on_epoch=record, on_batch=on_batch, resume=resume,
+                                    on_epoch=record, on_batch=tick, resume=resume,
                                     on_check=lambda row: checks.write(dumps(row) + "\n"),
-                                    on_checkpoint=lambda state: (checks.flush(), write_checkpoint(folder, state)))
+                                    on_checkpoint=checkpoint)
         else:  # the model as it is (hand-set weights), or a baseline, which measure() fits to the training data
             history = [{"epoch": None, **net.measure(("evaluation_accuracy", "evaluation_cost"), data["training"],
                                                      data["evaluation"], len(data["training"]))}]
