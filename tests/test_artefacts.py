@@ -3,6 +3,7 @@ naming the file, exit code 2, never a traceback; JSON written by specnet is stri
 import hashlib
 import io
 import json
+from types import SimpleNamespace
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ from conftest import tiny_spec
 from specnet.runs import artefacts
 from specnet.errors import SpecError
 from specnet.runs.io import load_model
+from specnet.training.trainer import Diverged
 from specnet.runs.run import load_run, run_spec
 from specnet.spec.load import spec_from_dict
 from test_cli import cli
@@ -345,29 +347,37 @@ def diverged(tmp_path_factory):
     spec["network"]["layers"] = [{"size": 3, "activation": "linear"}, {"size": 1, "activation": "linear"}]
     spec["network"]["cost"] = "quadratic"
     spec["training"]["optimizer"]["eta"] = 1e6
-    return run_spec(spec_from_dict(spec), tmp_path_factory.mktemp("diverged"))
+    spec = spec_from_dict(spec)
+    with pytest.raises(Diverged) as stopped:  # the run stops there (issue 14), its folder kept as it is
+        run_spec(spec, tmp_path_factory.mktemp("diverged"))
+    return SimpleNamespace(folder=stopped.value.folder, spec=spec)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow: the point of the run
 def test_a_diverged_run_writes_strict_json_and_reads_back_nan(diverged):
     rows = [strict(line) for line in (diverged.folder / "metrics.jsonl").read_text().splitlines()]
     assert rows[-1]["evaluation_cost"] is None and rows[-1]["nonfinite"]["evaluation_cost"] in ("NaN", "Infinity")
-    for name in ("run.json", "model.json"):
-        strict((diverged.folder / name).read_text())
+    assert rows[-1]["stop"].startswith("diverged: ") and strict((diverged.folder / "run.json").read_text())["status"] == "diverged"
     history = load_run(diverged.folder).history
     assert not np.isfinite(history[-1]["evaluation_cost"]) and "nonfinite" not in history[-1]
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("command", ["evaluate", "diff", "run"])
-def test_every_json_output_is_strict(diverged, capsys, tmp_path, command):
-    spec = tmp_path / "s.yaml"
-    spec.write_text(yaml.safe_dump(diverged.spec.resolved))
-    args = {"evaluate": [diverged.folder], "diff": [diverged.folder, diverged.folder],
-            "run": [spec, "--runs-dir", tmp_path / "runs"]}[command]
-    code, out, err = cli(capsys, command, *args, "--json")
+def test_every_json_output_is_strict(diverged, capsys, tmp_path):
+    code, out, err = cli(capsys, "diff", diverged.folder, diverged.folder, "--json")
     assert code == 0, err
     assert '"nonfinite"' in json.dumps(strict(out))  # a cost that is NaN or infinite, and why
+
+
+def test_a_diverged_run_says_so_in_one_line_with_exit_code_3(diverged, capsys, tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(yaml.safe_dump(diverged.spec.resolved))
+    code, out, err = cli(capsys, "run", spec, "--runs-dir", tmp_path / "runs")
+    (folder,) = (tmp_path / "runs").iterdir()
+    assert code == 3 and "Warning" not in err and len(err.splitlines()) == 1
+    assert err.startswith("Diverged at epoch 1: the training cost is nan. eta = 1e+06 is likely too large") \
+        and err.rstrip().endswith("keeps the checkpoint of epoch 0.")
+    assert strict((folder / "run.json").read_text())["diverged"]["epoch"] == 1 and (folder / "checkpoint-0.npz").exists()
 
 
 def test_old_runs_with_bare_nan_still_read(run):

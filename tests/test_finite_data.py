@@ -4,6 +4,8 @@ import hashlib
 
 import numpy as np
 import pytest
+
+from specnet.training.trainer import Diverged
 import yaml
 
 from conftest import tiny_spec
@@ -135,5 +137,6 @@ def test_hyper_parameters_whose_products_overflow_are_refused(tmp_path, capsys, 
 def test_the_largest_legal_eta_and_lambda_diverge_without_crashing(tmp_path):
     spec = load_spec(float32_spec(tmp_path), ["training.optimizer.eta=1e6",
                                               "training.regularization={type: l2, lambda: 1e6}"])
-    run = run_spec(spec, tmp_path / "runs")  # a NaN cost is issue 14's business (divergence); no crash here
-    assert len(run.history) == spec.training.epochs
+    with pytest.raises(Diverged) as stopped:  # reported as divergence (issue 14), not a crash
+        run_spec(spec, tmp_path / "runs")
+    assert stopped.value.epoch == 0 and "nan" in stopped.value.why or "inf" in stopped.value.why

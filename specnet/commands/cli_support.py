@@ -59,10 +59,11 @@ def bad_path(path, problem: str):
 
 def train_and_report(spec, start, json_: bool, note: str = "", bounds_hint: bool = False):
     """Print the run's first line, train with `start(on_epoch, on_batch, stop)` (run_spec or resume_run)
-    under SIGINT/SIGTERM handlers, print the summary and exit: 0, 1 for an unmet `expect` bound, or 130/143
-    for a run stopped by a signal (with one line saying how to resume it)."""
+    under SIGINT/SIGTERM handlers, print the summary and exit: 0, 1 for an unmet `expect` bound, 3 for a run
+    that diverged, or 130/143 for a run stopped by a signal (with one line saying how to resume it)."""
     from specnet.runs.interrupt import Interrupted, Signals
     from specnet.runs.report import Progress, header, run_summary
+    from specnet.training.trainer import Diverged
     bar = Progress(spec.training.epochs if spec.training else 0)
     typer.echo(header(spec) + note, err=json_)
     try:
@@ -72,6 +73,11 @@ def train_and_report(spec, start, json_: bool, note: str = "", bounds_hint: bool
         typer.echo(f"Interrupted by {e}: the run stopped at a mini-batch; go on with: specnet resume {e.folder}",
                    err=True)
         raise typer.Exit(e.code)
+    except Diverged as e:
+        kept = f"; {e.folder} keeps the checkpoint of epoch {e.epoch - 1}" if e.epoch else ""
+        typer.echo(f"Diverged at epoch {e.epoch}: {e.why}. eta = {e.eta:g} is likely too large for this cost and "
+                   f"initialisation (ch. 3's 'eta too large'): try a smaller training.optimizer.eta{kept}.", err=True)
+        raise typer.Exit(3)
     summary = run_summary(r)
     out(summary["json"]) if json_ else typer.echo(summary["text"])
     for failure in r.failures:

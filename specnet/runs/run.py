@@ -19,6 +19,7 @@ from specnet.errors import SpecError
 from specnet.runs.artefacts import check_spec_digest, read_info, read_jsonl
 from specnet.runs.checkpoint import remove_checkpoint, write_checkpoint
 from specnet.runs.interrupt import Interrupted
+from specnet.training.trainer import Diverged
 from specnet.runs.io import save_model
 from specnet.components.metrics import best, final
 from specnet.runs.provenance import provenance, write_json
@@ -107,9 +108,11 @@ def record_run(spec, folder, data, net, trainer, info, t0, on_epoch=None, on_bat
     `stop()`, run.json says "interrupted" and the checkpoint stays."""
     try:
         return _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resume, append, stop)
-    except Interrupted as e:
-        info.update(status="interrupted", ended=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    wall_seconds=round(info.get("wall_seconds", 0.0) + time.perf_counter() - t0, 3))
+    except (Interrupted, Diverged) as e:  # the last checkpoint stays: resume, or look at the last finite state
+        info.update(status="interrupted" if isinstance(e, Interrupted) else "diverged",
+                    ended=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    wall_seconds=round(info.get("wall_seconds", 0.0) + time.perf_counter() - t0, 3),
+                    **({"diverged": {"epoch": e.epoch, "why": e.why}} if isinstance(e, Diverged) else {}))
         write_json(folder / "run.json", info)
         e.folder = folder
         raise

@@ -101,6 +101,7 @@ class Training:
     early_stopping: EarlyStopping | None
     monitor_every: int | None
     executor: str
+    max_cost: float | None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,29 @@ from specnet.training.executor import blas_threads
 from specnet.training.state import capture, restore
 
 
+class Diverged(Exception):
+    """Training stopped at `epoch` because of `why` (a quantity that is not finite, or a cost past max_cost)."""
+
+    def __init__(self, epoch: int, why: str, eta: float):
+        super().__init__(f"diverged at epoch {epoch}: {why}")
+        self.epoch, self.why, self.eta, self.folder = epoch, why, eta, None
+
+
+def divergence(net, record: dict, max_cost) -> str | None:
+    """Say what diverged after an epoch, or None: a weight or bias that is not finite, a monitored cost that
+    is not finite or is above `max_cost`."""
+    for kind, arrays in (("weight", net.weights), ("bias", net.biases)):
+        for l, a in enumerate(arrays):
+            if not np.isfinite(a).all():
+                return f"a {kind} of layer {l + 1} is {'nan' if np.isnan(a).any() else 'inf'}"
+    for key, value in record.items():
+        if key.endswith("_cost") and value is not None and not np.isfinite(value):
+            return f"the {key.replace('_', ' ')} is {value}"
+        if key.endswith("_cost") and max_cost is not None and value is not None and value > max_cost:
+            return f"the {key.replace('_', ' ')} {value:.4g} is above max_cost {max_cost:g}"
+    return None
+
+
 @dataclass
 class Trainer:
     """How to train: the compiled `training` section of a spec. `executor` takes the steps of an epoch
@@ -32,6 +55,7 @@ class Trainer:
     expansion: object
     expand_rng: object
     executor: object
+    max_cost: float | None          # a monitored cost above this is divergence (non-finite ones always are)
 
     def train(self, net, training, rng, evaluation=None, on_epoch=None, on_batch=None, on_check=None,
               resume=None, on_checkpoint=None):
@@ -44,7 +68,8 @@ class Trainer:
         after each epoch that training goes on from; `resume`, such a state, goes on from it: the epochs
         after are those of a training that never stopped, bit for bit.
         """
-        with blas_threads(net.sizes, self.mini_batch_size):
+        # Note that NumPy's overflow warnings are not shown: a run that overflows is reported as diverged.
+        with blas_threads(net.sizes, self.mini_batch_size), np.errstate(all="ignore"):
             return self._train(net, training, rng, evaluation, on_epoch, on_batch, on_check, resume, on_checkpoint)
 
     def _train(self, net, training, rng, evaluation, on_epoch, on_batch, on_check, resume, on_checkpoint):
@@ -76,7 +101,12 @@ class Trainer:
             seen += n
             record = {"epoch": epoch, "eta": eta, **net.measure(self.monitor, training, evaluation, n)}
             history.append(record)
-            stop, es = None, self.early_stopping
+            stop, es, why = None, self.early_stopping, divergence(net, record, self.max_cost)
+            if why:
+                record["stop"] = f"diverged: {why}"
+                if on_epoch is not None:
+                    on_epoch(record)
+                raise Diverged(epoch, why, eta)
             if es is not None:
                 if es.restore_best and epochs_since_best(history, es.metric) == 0:
                     kept = (epoch, [w.copy() for w in net.weights], [b.copy() for b in net.biases])
