@@ -21,7 +21,8 @@ from specnet.runs import artefacts
 from specnet.errors import SpecError
 from specnet.runs.io import load_model
 from specnet.training.trainer import Diverged
-from specnet.runs.run import load_run, run_spec
+from specnet.runs.folder import load_run
+from specnet.runs.run import run_spec
 from specnet.spec.load import spec_from_dict
 from test_cli import cli
 

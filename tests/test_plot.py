@@ -6,7 +6,8 @@ from conftest import tiny_spec
 from specnet.commands.cli import main
 from specnet.errors import SpecError
 from specnet.runs.plot import plot_runs
-from specnet.runs.run import load_run, run_spec
+from specnet.runs.folder import load_run
+from specnet.runs.run import run_spec
 from specnet.spec.load import spec_from_dict
 
 

@@ -84,7 +84,7 @@ def diff(a: Annotated[Path, typer.Argument(metavar="A", help="A spec file or a r
       specnet diff runs/ch1_sgd-20261123-101500 runs/ch1_sgd-20261123-103000
     """
     from specnet.runs.report import diff_text
-    from specnet.runs.run import load_side
+    from specnet.runs.folder import load_side
     from specnet.spec.diff import compare
     result = compare(load_side(a), load_side(b))
     _out(result) if json_ else typer.echo(diff_text(result))

@@ -111,7 +111,7 @@ def plot(runs: Annotated[List[Path], typer.Argument(metavar="RUN...", help="Run 
       specnet plot runs/ch3_eta_* --metric training_cost --out eta.png
     """
     from specnet.runs.plot import plot_runs
-    from specnet.runs.run import load_run
+    from specnet.runs.folder import load_run
     loaded = [load_run(r) for r in runs]
     panels = metric or list(loaded[0].spec.training.monitor if loaded[0].spec.training else ["evaluation_accuracy"])
     typer.echo(f"Wrote {plot_runs(loaded, panels, out, from_epoch, title)}")

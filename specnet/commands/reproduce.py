@@ -19,7 +19,8 @@ from specnet.components.metrics import best, final
 from specnet.errors import SpecError
 from specnet.runs.artefacts import read_info
 from specnet.runs.report import layer_rows
-from specnet.runs.run import load_run, new_run_folder, run_spec, unmet, with_executor
+from specnet.runs.folder import load_run
+from specnet.runs.run import new_run_folder, run_spec, unmet, with_executor
 from specnet.spec.load import load_spec
 from specnet.training.compiler import executor_for
 

@@ -26,6 +26,7 @@ from specnet.datasets.idx import DAMAGED
 from specnet.datasets.npyheader import ZIP_MAGIC, header
 from specnet.errors import DataError, cut
 from specnet.runs.io import npz_bytes
+from specnet.runs.provenance import write_atomic
 from specnet.runs.artefacts import COUNT, DAMAGED_HINT, JSON_BYTES, OBJECT, ROW, SHA, TEXT, check_fields, read_json
 from specnet.runs.strictjson import dumps, restore
 from specnet.training.state import TrainerState
@@ -34,25 +35,6 @@ FORMAT, JSON_NAME = "specnet-checkpoint", "checkpoint.json"
 META = {"format": (TEXT,), "version": (COUNT,), "epoch": (COUNT,), "rngs": (OBJECT,), "kept_epoch": (COUNT, None),
         "arrays": (TEXT,), "sha256": (SHA,)}
 _ARRAYS = re.compile(r"checkpoint-\d{1,9}\.npz")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` whole or not at all: a temporary file, fsync, rename, fsync of the folder."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
 
 
 def write_checkpoint(folder: Path, state: TrainerState) -> None:

@@ -11,7 +11,7 @@ from specnet.datasets.dataset import load_datasets
 from specnet.errors import DataError
 from specnet.runs.io import load_model
 from specnet.runs.modelcheck import check_matches
-from specnet.runs.run import load_run
+from specnet.runs.folder import load_run
 from specnet.spec.load import spec_from_dict
 from specnet.spec.sections import Split
 from specnet.training.compiler import compile_spec

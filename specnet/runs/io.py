@@ -15,6 +15,7 @@ import numpy as np
 from specnet.runs.artefacts import MiB, read_json
 from specnet.errors import DataError
 from specnet.runs.modelcheck import baseline, network2, read_arrays
+from specnet.runs.provenance import write_atomic
 from specnet.runs.strictjson import dumps
 from specnet.training.network import FORMAT
 
@@ -43,12 +44,11 @@ def save_model(model, folder: Path, scaling=None, classes=None) -> Path:
     if arrays:
         if scaling is not None:
             arrays.update(x_shift=scaling.shift, x_scale=scaling.scale)
-        with open(folder / "model.npz", "xb") as f:
-            f.write(npz_bytes(arrays))
+        data = npz_bytes(arrays)
+        write_atomic(folder / "model.npz", data, new=True)
         meta.update(scale=scaling.type if scaling is not None else "none", classes=classes, arrays="model.npz",
-                    sha256=hashlib.sha256((folder / "model.npz").read_bytes()).hexdigest())
-    with open(folder / "model.json", "x") as f:
-        f.write(dumps(meta, indent=2) + "\n")
+                    sha256=hashlib.sha256(data).hexdigest())
+    write_atomic(folder / "model.json", (dumps(meta, indent=2) + "\n").encode(), new=True)
     return folder / "model.json"
 
 

@@ -30,7 +30,7 @@ def _pyplot():
 
 def plot_runs(runs, panels, out, from_epoch: int = 0, title: str | None = None) -> Path:
     """Draw one panel per entry of `panels` ("metric" or "metric+metric") for the runs; write `out` (PNG, SVG,
-    PDF by its suffix). `runs` are Run objects from specnet.runs.run.load_run."""
+    PDF by its suffix). `runs` are Run objects from specnet.runs.folder.load_run."""
     out = Path(out)
     if out.suffix.lower() not in FORMATS:
         raise SpecError(f"cannot draw a {out.suffix or 'file without a suffix'}: the picture is a PNG, SVG or PDF "

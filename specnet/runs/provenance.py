@@ -88,8 +88,28 @@ def provenance(spec, data_sums: dict) -> dict:
             "git": {"specnet": specnet_git(), "spec": git_state(spec_dir)}}
 
 
+def write_atomic(path: Path, data: bytes, new: bool = False) -> None:
+    """Write `data` to `path` whole or not at all: a temporary file, fsync, rename, fsync of the folder (no
+    temporary file is left behind, even on a full disk). `new`: refuse to replace a file (FileExistsError)."""
+    if new and path.exists():
+        raise FileExistsError(17, "File exists", str(path))
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
 def write_json(path: Path, data: dict):
     """Write strict JSON (null for NaN: see specnet.runs.strictjson) atomically: a reader never sees half a file."""
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, (dumps(data, indent=2) + "\n").encode())

@@ -18,7 +18,8 @@ from specnet.datasets.dataset import load_datasets
 from specnet.errors import SpecError
 from specnet.runs.checkpoint import JSON_NAME, read_checkpoint, write_atomic
 from specnet.runs.provenance import write_json
-from specnet.runs.run import Run, load_run, record_run
+from specnet.runs.folder import load_run
+from specnet.runs.run import Run, record_run
 from specnet.training.compiler import build, compile_spec, compile_trainer
 
 
@@ -63,6 +64,8 @@ def resume_run(folder, force: bool = False, on_epoch=None, on_batch=None, stop=N
     done = 0 if state is None else state.epoch + 1  # the epochs the checkpoint holds; later lines are redone
     _keep_epochs(folder / "metrics.jsonl", done)
     _keep_epochs(folder / "checks.jsonl", done)
+    for name in ("model.npz", "model.json"):  # a model whose writing failed (a full disk) is written again
+        (folder / name).unlink(missing_ok=True)
     resumed = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "epochs_done": done}
     info.update(status="running", epoch_seconds=info.get("epoch_seconds", [])[:done],
                 resumed=[*info.get("resumed", []), {**resumed, **({"changes": changed} if changed else {})}])

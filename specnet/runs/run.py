@@ -16,15 +16,12 @@ from pathlib import Path
 from specnet.training.compiler import build, compile_spec, compile_trainer, generator
 from specnet.datasets.dataset import load_datasets
 from specnet.errors import SpecError
-from specnet.runs.artefacts import check_spec_digest, read_info, read_jsonl
 from specnet.runs.checkpoint import remove_checkpoint, write_checkpoint
 from specnet.runs.interrupt import Interrupted
 from specnet.training.trainer import Diverged
 from specnet.runs.io import save_model
 from specnet.components.metrics import best, final
-from specnet.runs.provenance import provenance, write_json
-from specnet.spec.diff import Side
-from specnet.spec.load import load_spec
+from specnet.runs.provenance import provenance, write_atomic, write_json
 from specnet.spec.resolve import dump
 from specnet.runs.strictjson import dumps
 
@@ -90,14 +87,30 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None, stop=None) -> 
     if trainer is not None:  # the executor that runs, as the resolved spec and run.json say (auto: the choice)
         spec = with_executor(spec, trainer.executor.name)
     folder = new_run_folder(runs_dir, spec.name)
-    (folder / "spec.yaml").write_text(dump(spec), encoding="utf-8")
     info = {**provenance(spec, source.checksums(spec.base)), "status": "running",
             **({"executor": trainer.executor.name} if trainer is not None else {}),
             "started": started.isoformat(timespec="seconds"), "epoch_seconds": []}
     if hasattr(source, "class_names"):  # a CSV's labels, in the order of the output neurons
         info["classes"] = source.class_names(spec.base)
-    write_json(folder / "run.json", info)
+    try:
+        write_atomic(folder / "spec.yaml", dump(spec).encode(), new=True)
+        write_json(folder / "run.json", info)
+    except OSError as e:
+        raise failed(folder, info, e) from None
     return record_run(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, stop=stop)
+
+
+def failed(folder: Path, info: dict, e: OSError) -> SpecError:
+    """Mark the run 'failed' in run.json where that can still be written (a full or read-only disk), and
+    return the one-line error naming the file and the cause."""
+    info.update(status="failed", failed=f"{e.filename}: {e.strerror or e}")
+    try:
+        write_json(folder / "run.json", info)
+    except OSError:
+        pass  # run.json says 'running' or nothing: never 'completed'
+    return SpecError(f"cannot write the run: {e.strerror or e}", file=str(e.filename or folder),
+                     hint="Free some space on the disk (or give --runs-dir a folder you can write to) and run "
+                          "again; run.json says 'failed' where it could be written.")
 
 
 def record_run(spec, folder, data, net, trainer, info, t0, on_epoch=None, on_batch=None, resume=None,
@@ -116,6 +129,8 @@ def record_run(spec, folder, data, net, trainer, info, t0, on_epoch=None, on_bat
         write_json(folder / "run.json", info)
         e.folder = folder
         raise
+    except OSError as e:
+        raise failed(folder, info, e) from None
 
 
 def _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resume, append, stop) -> Run:
@@ -159,27 +174,3 @@ def _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resu
     write_json(folder / "run.json", info)
     remove_checkpoint(folder)
     return Run(folder, history, failures, net, data, info, spec)
-
-
-def load_run(folder, check_data: bool = False) -> Run:
-    """Load a run folder: its resolved spec (data paths relative to the original spec's folder), metrics
-    and provenance, each file checked before use (specnet.runs.artefacts); the spec must be the one run.json
-    records. The data files are only looked at if `check_data`."""
-    folder = Path(folder)
-    for name in ("spec.yaml", "run.json"):
-        if not (folder / name).is_file():
-            raise SpecError(f"not a run folder: it has no {name}", file=str(folder),
-                            hint="Give a folder made by `specnet run`.")
-    info = read_info(folder)
-    check_spec_digest(folder, info)
-    spec = load_spec(folder / "spec.yaml", base_dir=info.get("spec_dir"), check_data=check_data)
-    return Run(folder, read_jsonl(folder / "metrics.jsonl"), info=info, spec=spec,
-               checks=read_jsonl(folder / "checks.jsonl", ("epoch", "images")))
-
-
-def load_side(path) -> Side:
-    """Load one side of a diff: a spec file, or a run folder (without reading its data files)."""
-    if Path(path).is_dir():
-        run = load_run(path)
-        return Side(str(path), run.spec, run.history, run.info)
-    return Side(str(path), load_spec(path))

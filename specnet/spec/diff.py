@@ -26,7 +26,7 @@ def flatten(value, path=()) -> dict:
 
 @dataclass
 class Side:
-    """One side of a diff: a spec, and for a run its metrics history and provenance (specnet.runs.run.load_side)."""
+    """One side of a diff: a spec, and for a run its metrics history and provenance (specnet.runs.folder.load_side)."""
     label: str
     spec: object
     history: list | None = None

@@ -1,0 +1,35 @@
+"""Reading a run folder back: its resolved spec, metrics and provenance, each file checked before use
+(specnet.runs.artefacts), for `evaluate`, `diff`, `plot`, `resume` and `reproduce`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from specnet.errors import SpecError
+from specnet.runs.artefacts import check_spec_digest, read_info, read_jsonl
+from specnet.runs.run import Run
+from specnet.spec.diff import Side
+from specnet.spec.load import load_spec
+
+
+def load_run(folder, check_data: bool = False) -> Run:
+    """Load a run folder: its resolved spec (data paths relative to the original spec's folder), metrics
+    and provenance, each file checked before use (specnet.runs.artefacts); the spec must be the one run.json
+    records. The data files are only looked at if `check_data`."""
+    folder = Path(folder)
+    for name in ("spec.yaml", "run.json"):
+        if not (folder / name).is_file():
+            raise SpecError(f"not a run folder: it has no {name}", file=str(folder),
+                            hint="Give a folder made by `specnet run`.")
+    info = read_info(folder)
+    check_spec_digest(folder, info)
+    spec = load_spec(folder / "spec.yaml", base_dir=info.get("spec_dir"), check_data=check_data)
+    return Run(folder, read_jsonl(folder / "metrics.jsonl"), info=info, spec=spec,
+               checks=read_jsonl(folder / "checks.jsonl", ("epoch", "images")))
+
+
+def load_side(path) -> Side:
+    """Load one side of a diff: a spec file, or a run folder (without reading its data files)."""
+    if Path(path).is_dir():
+        run = load_run(path)
+        return Side(str(path), run.spec, run.history, run.info)
+    return Side(str(path), load_spec(path))
