@@ -71,3 +71,28 @@ def test_specs_without_a_book_section_are_a_user_error(tmp_path, capsys):
                                          .split("\nbook:")[0] + "\n")
     code, out, err = cli(capsys, "reproduce", str(tmp_path / "plain.yaml"), "--runs-dir", str(tmp_path / "runs"))
     assert code == 2 and len(err.splitlines()) == 1 and "none of these specs has a book section" in err, err
+
+
+def test_resume_goes_on_with_a_stopped_run_from_its_checkpoint(tmp_path):
+    """A run killed in a reproduction (its process gone, run.json still 'running') is resumed in its own
+    folder by --resume, and ends as an uninterrupted one; no folder is removed or added."""
+    import pytest
+    from specnet.runs.run import run_spec
+    from specnet.spec.load import load_spec
+    spec_path = ROOT / "specs" / "ch3_neuron_quadratic.yaml"
+    whole = reproduce([spec_path], 1, 1, tmp_path / "whole", echo=lambda s: None)
+
+    class Died(BaseException):
+        pass
+
+    def die(row, seconds):
+        if row["epoch"] == 100:
+            raise Died
+    with pytest.raises(Died):
+        run_spec(load_spec(spec_path, ["seed=0"]), tmp_path / "runs", on_epoch=die)
+    (folder,) = (tmp_path / "runs").iterdir()
+    assert '"status": "running"' in (folder / "run.json").read_text()  # as a SIGKILL leaves it
+    again = reproduce([spec_path], 1, 1, tmp_path / "runs", echo=lambda s: None, resume=True)
+    assert again[0]["folders"] == [str(folder)] and list((tmp_path / "runs").iterdir()) == [folder]
+    assert again[0]["values"] == whole[0]["values"]
+    assert (folder / "metrics.jsonl").read_bytes() == (Path(whole[0]["folders"][0]) / "metrics.jsonl").read_bytes()

@@ -168,3 +168,19 @@ def test_a_signal_stops_the_run_cleanly_and_resume_completes_it(tmp_path, signum
     done = subprocess.run(exe + ["resume", str(folder)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert outputs(folder) == whole and '"status": "completed"' in (folder / "run.json").read_text()
+
+
+def test_a_run_whose_process_died_is_shown_as_interrupted(tmp_path, capsys):
+    """run.json still says 'running' after a death without a word; no process holds the run's lock, so
+    load_run, evaluate and resume treat it as interrupted."""
+    from test_cli import cli
+    from specnet.runs.folder import load_run
+    path = spec_file(tmp_path, "numpy")
+    with pytest.raises(Died):
+        run_spec(load_spec(path), tmp_path / "b", *die_at(epoch=2))
+    (folder,) = (tmp_path / "b").iterdir()
+    assert '"status": "running"' in (folder / "run.json").read_text()
+    assert load_run(folder).info["status"] == "interrupted"
+    code, out, err = cli(capsys, "evaluate", folder)
+    assert code == 2 and err.strip() == (f"{folder}: this run is interrupted: it has no trained model to evaluate. "
+                                         f"specnet resume {folder} completes it.")

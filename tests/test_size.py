@@ -24,9 +24,11 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # (training/state.py) took it to 4,185; checkpoints written atomically and read back checked like model files
 # (runs/checkpoint.py), `specnet resume` (runs/resume.py) and a run split into its start and its recording
 # took it to 4,370; stopping cleanly on SIGINT/SIGTERM (runs/interrupt.py) to 4,415; divergence, a full disk
-# (atomic writes everywhere, status 'failed') and reading run folders back in a module of its own to 4,470.
+# (atomic writes everywhere, status 'failed') and reading run folders back in a module of its own to 4,470; a
+# lock that tells a dead run from a live one, reproduce --resume going on from checkpoints and evaluate
+# refusing an incomplete run to 4,510.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 4500
+MODULE_LIMIT, TOTAL_LIMIT = 150, 4550
 
 
 def code_lines(path: Path) -> int:

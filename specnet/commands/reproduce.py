@@ -21,6 +21,7 @@ from specnet.runs.artefacts import read_info
 from specnet.runs.report import layer_rows
 from specnet.runs.folder import load_run
 from specnet.runs.run import new_run_folder, run_spec, unmet, with_executor
+from specnet.runs.resume import resume_run
 from specnet.spec.load import load_spec
 from specnet.training.compiler import executor_for
 
@@ -48,25 +49,29 @@ def _what_runs(resolved: dict) -> dict:
 
 
 def _done_before(spec, runs_dir: Path):
-    """Return a completed run of this very spec and seed in runs_dir, or None. Every completed run of a spec
-    of this name is checked before use (specnet.runs.artefacts): a damaged one is a SpecError naming its file."""
+    """Return a run of this very spec and seed in runs_dir: a completed one, else one that stopped (killed,
+    interrupted, failed) and can be resumed from its checkpoint; or None. Every run folder of a spec of this
+    name is checked before use (specnet.runs.artefacts): a damaged one is a SpecError naming its file."""
     if spec.training is not None:  # as the run folder has it: auto's choice of executor made
         spec = with_executor(spec, executor_for(spec))
+    stopped = None
     for info_file in sorted(Path(runs_dir).glob(f"{spec.name}-*/run.json")):
-        if read_info(info_file.parent)["status"] != "completed":
-            continue  # interrupted: run again
+        if read_info(info_file.parent)["status"] == "diverged":
+            continue
         run = load_run(info_file.parent)
-        if _what_runs(run.spec.resolved) == _what_runs(spec.resolved):
+        if _what_runs(run.spec.resolved) != _what_runs(spec.resolved):
+            continue
+        if run.info["status"] == "completed":
             return run
-    return None
+        stopped = stopped or (run if run.info["status"] in ("interrupted", "failed") else None)
+    return stopped
 
 
-def run_one(path: str, seed: int, runs_dir: str, resume: bool = False) -> dict:
-    """Run one spec with one seed (in a worker process), or reuse a finished run of it; return what the
-    report needs."""
+def run_one(path: str, seed: int, runs_dir: str, stopped: str | None = None) -> dict:
+    """Run one spec with one seed (in a worker process), or go on with its `stopped` run folder; return what
+    the report needs."""
     spec = load_spec(path, [f"seed={seed}"])
-    earlier = _done_before(spec, runs_dir) if resume else None
-    return _result(path, seed, spec, earlier or run_spec(spec, runs_dir), earlier is not None)
+    return _result(path, seed, spec, resume_run(stopped) if stopped else run_spec(spec, runs_dir), False)
 
 
 def _result(path: str, seed: int, spec, run, reused: bool) -> dict:
@@ -78,8 +83,9 @@ def _result(path: str, seed: int, spec, run, reused: bool) -> dict:
 
 def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", echo=print, resume=False) -> list:
     """Run every book spec `seeds` times (seed, seed + 1, ...), `jobs` at a time; return one dict per spec.
-    With `resume`, a run already completed in runs_dir for the same spec and seed is used instead (looked
-    up and checked here, before any run starts: a damaged run folder stops the reproduction in one line)."""
+    With `resume`, a run already completed in runs_dir for the same spec and seed is used instead, and one
+    that stopped goes on from its checkpoint (looked up and checked here, before any run starts: a damaged
+    run folder stops the reproduction in one line); nothing is removed."""
     specs = _loaded_book_specs(paths)
     if not specs:
         raise SpecError("none of these specs has a book section", file=" ".join(map(str, paths)),
@@ -91,8 +97,11 @@ def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", e
         spec = load_spec(path, [f"seed={seed}"])
         earlier = _done_before(spec, runs_dir)
         if earlier is not None:
-            reused.append(_result(path, seed, spec, earlier, True))
             tasks.remove((path, seed, str(runs_dir)))
+            if earlier.info["status"] == "completed":
+                reused.append(_result(path, seed, spec, earlier, True))
+            else:
+                tasks.append((path, seed, str(runs_dir), str(earlier.folder)))
 
     def done(r):
         results.append(r)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 from specnet.datasets.dataset import load_datasets
-from specnet.errors import DataError
+from specnet.errors import DataError, SpecError
 from specnet.runs.io import load_model
 from specnet.runs.modelcheck import check_matches
 from specnet.runs.folder import load_run
@@ -38,7 +38,12 @@ def evaluate_path(path, split: str = "test") -> dict:
     in_run = path.is_dir() or (path.name == "model.json" and (path.parent / "spec.yaml").is_file())
     if in_run:
         folder = path if path.is_dir() else path.parent
-        spec = load_run(folder, check_data=True).spec
+        run = load_run(folder, check_data=True)
+        if run.info["status"] != "completed":  # no model yet (or a model whose writing failed)
+            raise SpecError(f"this run is {run.info['status']}: it has no trained model to evaluate", file=str(folder),
+                            hint=f"specnet resume {folder} completes it." if run.info["status"] != "diverged" else
+                            "It diverged: run the spec again with a smaller training.optimizer.eta.")
+        spec = run.spec
         model = load_model(folder / "model.json")
         check_matches(model, spec, folder / "model.json")
     else:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from specnet.errors import SpecError
 from specnet.runs.artefacts import check_spec_digest, read_info, read_jsonl
+from specnet.runs.lock import status
 from specnet.runs.run import Run
 from specnet.spec.diff import Side
 from specnet.spec.load import load_spec
@@ -21,6 +22,7 @@ def load_run(folder, check_data: bool = False) -> Run:
             raise SpecError(f"not a run folder: it has no {name}", file=str(folder),
                             hint="Give a folder made by `specnet run`.")
     info = read_info(folder)
+    info["status"] = status(folder, info)  # a 'running' run whose process died is 'interrupted'
     check_spec_digest(folder, info)
     spec = load_spec(folder / "spec.yaml", base_dir=info.get("spec_dir"), check_data=check_data)
     return Run(folder, read_jsonl(folder / "metrics.jsonl"), info=info, spec=spec,

@@ -18,6 +18,7 @@ from specnet.datasets.dataset import load_datasets
 from specnet.errors import SpecError
 from specnet.runs.checkpoint import remove_checkpoint, write_checkpoint
 from specnet.runs.interrupt import Interrupted
+from specnet.runs.lock import hold
 from specnet.training.trainer import Diverged
 from specnet.runs.io import save_model
 from specnet.components.metrics import best, final
@@ -120,7 +121,8 @@ def record_run(spec, folder, data, net, trainer, info, t0, on_epoch=None, on_bat
     the model and the completed run.json (the checkpoint, no longer needed, is removed). Interrupted by
     `stop()`, run.json says "interrupted" and the checkpoint stays."""
     try:
-        return _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resume, append, stop)
+        with hold(folder):  # released when the process ends, however (specnet.runs.lock)
+            return _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resume, append, stop)
     except (Interrupted, Diverged) as e:  # the last checkpoint stays: resume, or look at the last finite state
         info.update(status="interrupted" if isinstance(e, Interrupted) else "diverged",
                     ended=datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -1,0 +1,40 @@
+"""Whether a run's process is still alive: while it trains, a run holds an exclusive lock on its folder's
+run.lock (fcntl.flock), which the system releases when the process ends, however it ends (SIGKILL, a
+crash, a power cut). A run.json that says "running" with nobody holding the lock is a process that died
+without a word, and every command shows it as "interrupted". Where fcntl is missing (Windows), run.json's
+word is taken as it is.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
+
+def hold(folder: Path):
+    """Take the folder's lock for this process; return the open file that keeps it (close it to let go)."""
+    f = open(Path(folder) / "run.lock", "a+b")
+    if fcntl is not None:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a run folder is trained by one process at a time
+    return f
+
+
+def alive(folder: Path) -> bool:
+    """True if a live process holds the folder's lock (or if that cannot be told)."""
+    path = Path(folder) / "run.lock"
+    if fcntl is None or not path.is_file():
+        return fcntl is None
+    with open(path, "rb") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        return False
+
+
+def status(folder: Path, info: dict) -> str:
+    """The run's true status: run.json's, but "interrupted" for a "running" run whose process is gone."""
+    return "interrupted" if info.get("status") == "running" and not alive(folder) else info.get("status")
