@@ -184,3 +184,15 @@ def test_a_run_whose_process_died_is_shown_as_interrupted(tmp_path, capsys):
     code, out, err = cli(capsys, "evaluate", folder)
     assert code == 2 and err.strip() == (f"{folder}: this run is interrupted: it has no trained model to evaluate. "
                                          f"specnet resume {folder} completes it.")
+
+
+def test_checkpoints_every_k_epochs(tmp_path):
+    """checkpoint_every: 3 writes checkpoints after epochs 2 and 5 only; killed after epoch 4, the run goes on
+    from epoch 2's and still ends as the uninterrupted one."""
+    path = spec_file(tmp_path, "numpy", epochs=8, checkpoint_every=3)
+    whole = outputs(uninterrupted(path, tmp_path / "a"))
+    with pytest.raises(Died):
+        run_spec(load_spec(path), tmp_path / "b", *die_at(epoch=4))
+    (folder,) = (tmp_path / "b").iterdir()
+    assert [f.name for f in folder.glob("checkpoint-*.npz")] == ["checkpoint-2.npz"]
+    assert resume_run(folder).info["resumed"][0]["epochs_done"] == 3 and outputs(folder) == whole

@@ -151,7 +151,8 @@ def _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resu
 
         def checkpoint(state):  # after an epoch's metrics; a signal during the epoch stops here at the latest
             checks.flush()
-            write_checkpoint(folder, state)
+            if (state.epoch + 1) % spec.training.checkpoint_every == 0:
+                write_checkpoint(folder, state)
             if stop:
                 stop()
 
