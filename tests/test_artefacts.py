@@ -485,3 +485,18 @@ def test_plot_into_a_folder_that_cannot_be_made_is_one_line(run, capsys, tmp_pat
     (tmp_path / "file").write_text("")
     one_line(capsys, "plot", run, "--out", tmp_path / "file" / "sub" / "p.png", file="--out",
              message=r"--out: cannot write the picture: Not a directory")
+
+
+def test_a_spec_can_expect_divergence(diverged, capsys, tmp_path):
+    """expect: [{metric: training_cost, diverges: true}]: diverging is then the expected outcome (exit 0), and
+    completing instead is an unmet expectation (exit 1)."""
+    resolved = {**diverged.spec.resolved, "expect": [{"metric": "training_cost", "diverges": True}]}
+    spec = tmp_path / "s.yaml"
+    spec.write_text(yaml.safe_dump(resolved))
+    code, out, err = cli(capsys, "run", spec, "--runs-dir", tmp_path / "runs")
+    assert code == 0 and out.splitlines()[-1] == "Diverged at epoch 1: the training cost is nan, as the spec expects (diverges: true)."
+    calm = tmp_path / "calm.yaml"
+    resolved["training"] = {**resolved["training"], "optimizer": {"type": "sgd", "eta": 0.01, "mu": 0.0, "nesterov": False}}
+    calm.write_text(yaml.safe_dump(resolved))
+    code, out, err = cli(capsys, "run", calm, "--runs-dir", tmp_path / "runs")
+    assert code == 1 and "expect: the run should diverge (diverges: true), and it did not" in err

@@ -62,6 +62,10 @@ def unmet(spec, history: list) -> list:
     """Return one sentence per `expect` bound that the run did not meet."""
     failures = []
     for e in spec.expect:
+        if e.diverges and not (history and history[-1].get("stop", "").startswith("diverged")):
+            failures.append("expect: the run should diverge (diverges: true), and it did not")
+        if e.diverges:
+            continue
         value = best(history, e.metric)[0] if e.at == "best" else final(history, e.metric)
         bounds = " and ".join(f"{k} {v}" for k, v in (("min", e.min), ("max", e.max)) if v is not None)
         if value is None:

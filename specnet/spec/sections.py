@@ -109,6 +109,7 @@ class Training:
 class Expectation:
     metric: str
     at: str
+    diverges: bool
     min: float | None = None
     max: float | None = None
 

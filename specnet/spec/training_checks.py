@@ -26,8 +26,8 @@ def expectations(spec, info):
     monitored = spec.training.monitor if spec.training else ("evaluation_accuracy", "evaluation_cost")
     for i, e in enumerate(spec.expect):
         path = ("expect", i)
-        if e.min is None and e.max is None:
-            yield CheckError("give min, max or both", path=path)
+        if e.min is None and e.max is None and not e.diverges:
+            yield CheckError("give min, max or both (or diverges: true)", path=path)
         if e.metric not in monitored:
             yield CheckError(f"metric '{e.metric}' is not monitored", path=path + ("metric",),
                              hint=f"Add it to training.monitor (now: {', '.join(monitored)}).")
