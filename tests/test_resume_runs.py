@@ -196,3 +196,15 @@ def test_checkpoints_every_k_epochs(tmp_path):
     (folder,) = (tmp_path / "b").iterdir()
     assert [f.name for f in folder.glob("checkpoint-*.npz")] == ["checkpoint-2.npz"]
     assert resume_run(folder).info["resumed"][0]["epochs_done"] == 3 and outputs(folder) == whole
+
+
+def test_diff_says_which_run_is_not_complete(tmp_path, capsys):
+    from test_cli import cli
+    path = spec_file(tmp_path, "numpy")
+    whole = uninterrupted(path, tmp_path / "a")
+    with pytest.raises(Died):
+        run_spec(load_spec(path), tmp_path / "b", *die_at(epoch=2))
+    (folder,) = (tmp_path / "b").iterdir()
+    code, out, err = cli(capsys, "diff", whole, folder)
+    assert code == 0 and out.splitlines()[:2] == [
+        f"a: {whole}", f"b: {folder}  (interrupted: not complete; its metrics stop at its last epoch)"]

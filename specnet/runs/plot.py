@@ -52,6 +52,7 @@ def plot_runs(runs, panels, out, from_epoch: int = 0, title: str | None = None) 
                     continue
                 scale = 100 if metric.endswith("accuracy") else 1
                 label = run.spec.name if len(runs) > 1 else ""
+                label += f" ({run.info['status']})" if run.info.get("status") not in (None, "completed") else ""
                 label += (" " if label else "") + (metric.replace("_", " ") if "+" in panel else "")
                 ax.plot([r["epoch"] for r in rows], [scale * r[metric] for r in rows], label=label.strip() or None,
                         marker="o" if len(rows) < 20 else None, markersize=3)  # a few epochs: show each point

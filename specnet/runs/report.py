@@ -147,7 +147,9 @@ def _best(side: dict) -> str:
 
 def diff_text(result: dict) -> str:
     """Return a diff (from specnet.spec.diff.compare) as text grouped by section."""
-    lines = [f"a: {result['a']}", f"b: {result['b']}", ""]
+    status = result.get("status", {})
+    lines = [f"{s}: {result[s]}" + (f"  ({status[s]}: not complete; its metrics stop at its last epoch)"
+                                    if status.get(s) not in (None, "completed") else "") for s in "ab"] + [""]
     if not result["spec"]:
         lines.append("Specs: the same (after filling defaults).")
     for section, rows in result["spec"].items():

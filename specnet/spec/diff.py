@@ -54,6 +54,7 @@ def compare(a: Side, b: Side) -> dict:
                 value, epoch = best(h, metric)
                 row[side] = {"final": final, "best": value, "best_epoch": epoch, "epochs": len(h)}
             out["metrics"][metric] = row
+        out["status"] = {"a": (a.info or {}).get("status"), "b": (b.info or {}).get("status")}
         out["provenance"] = [{"key": k, "a": va, "b": vb} for k, va, vb in
                              diff_values(a.info or {}, b.info or {}) if k.split(".")[0] not in _QUIET]
     return out
