@@ -208,3 +208,16 @@ def test_diff_says_which_run_is_not_complete(tmp_path, capsys):
     code, out, err = cli(capsys, "diff", whole, folder)
     assert code == 0 and out.splitlines()[:2] == [
         f"a: {whole}", f"b: {folder}  (interrupted: not complete; its metrics stop at its last epoch)"]
+
+
+def test_a_run_still_running_is_not_resumed(tmp_path):
+    """While a process trains a run (and holds its lock), resume refuses it rather than train it twice."""
+    from specnet.runs.lock import hold
+    path = spec_file(tmp_path, "numpy")
+    with pytest.raises(Died):
+        run_spec(load_spec(path), tmp_path / "b", *die_at(epoch=2))
+    (folder,) = (tmp_path / "b").iterdir()
+    with hold(folder):  # as the live process would
+        with pytest.raises(SpecError, match="this run is still running in another process"):
+            resume_run(folder)
+    assert resume_run(folder).info["status"] == "completed"

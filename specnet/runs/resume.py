@@ -45,6 +45,9 @@ def resumable(folder) -> Run:
     if run.info["status"] == "completed" or run.spec.training is None:
         raise SpecError("this run is complete: there is nothing to resume", file=str(folder),
                         hint="specnet evaluate or specnet diff read it; specnet run trains the spec again.")
+    if run.info["status"] == "running":  # its process holds the run's lock (specnet.runs.lock)
+        raise SpecError("this run is still running in another process", file=str(folder),
+                        hint="Wait for it, or stop it (Ctrl-C or kill) and resume it then.")
     return run
 
 
