@@ -96,3 +96,17 @@ def test_resume_goes_on_with_a_stopped_run_from_its_checkpoint(tmp_path):
     assert again[0]["folders"] == [str(folder)] and list((tmp_path / "runs").iterdir()) == [folder]
     assert again[0]["values"] == whole[0]["values"]
     assert (folder / "metrics.jsonl").read_bytes() == (Path(whole[0]["folders"][0]) / "metrics.jsonl").read_bytes()
+
+
+def test_a_spec_that_expects_divergence_passes_when_it_diverges(tmp_path):
+    import yaml
+    from conftest import tiny_spec
+    spec = tiny_spec(name="too_large", book={"result": "R34", "text": "diverges"},
+                     expect=[{"metric": "training_cost", "diverges": True}])
+    spec["network"]["layers"] = [{"size": 3, "activation": "linear"}, {"size": 1, "activation": "linear"}]
+    spec["network"]["cost"] = "quadratic"
+    spec["training"]["optimizer"]["eta"] = 1e6
+    path = tmp_path / "too_large.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    (row,) = reproduce([path], 1, 1, tmp_path / "runs", echo=lambda s: None)
+    assert row["passed"] == 1 and row["unmet"] == []

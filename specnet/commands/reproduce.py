@@ -22,6 +22,7 @@ from specnet.runs.report import layer_rows
 from specnet.runs.folder import load_run
 from specnet.runs.run import new_run_folder, run_spec, unmet, with_executor
 from specnet.runs.resume import resume_run
+from specnet.training.trainer import Diverged
 from specnet.spec.load import load_spec
 from specnet.training.compiler import executor_for
 
@@ -71,7 +72,13 @@ def run_one(path: str, seed: int, runs_dir: str, stopped: str | None = None) -> 
     """Run one spec with one seed (in a worker process), or go on with its `stopped` run folder; return what
     the report needs."""
     spec = load_spec(path, [f"seed={seed}"])
-    return _result(path, seed, spec, resume_run(stopped) if stopped else run_spec(spec, runs_dir), False)
+    try:
+        run = resume_run(stopped) if stopped else run_spec(spec, runs_dir)
+    except Diverged as e:  # the outcome a spec may expect (expect: diverges: true); else the run failed
+        if not any(x.diverges for x in spec.expect):
+            raise
+        run = load_run(e.folder)
+    return _result(path, seed, spec, run, False)
 
 
 def _result(path: str, seed: int, spec, run, reused: bool) -> dict:
