@@ -348,6 +348,7 @@ def diverged(tmp_path_factory):
     spec["network"]["layers"] = [{"size": 3, "activation": "linear"}, {"size": 1, "activation": "linear"}]
     spec["network"]["cost"] = "quadratic"
     spec["training"]["optimizer"]["eta"] = 1e6
+    spec["training"]["max_weight"] = None  # so that the costs overflow first: the NaN this fixture is for
     spec = spec_from_dict(spec)
     with pytest.raises(Diverged) as stopped:  # the run stops there (issue 14), its folder kept as it is
         run_spec(spec, tmp_path_factory.mktemp("diverged"))
@@ -377,7 +378,7 @@ def test_a_diverged_run_says_so_in_one_line_with_exit_code_3(diverged, capsys, t
     (folder,) = (tmp_path / "runs").iterdir()
     assert code == 3 and "Warning" not in err and len(err.splitlines()) == 1
     assert err.startswith("Diverged at epoch 1: the training cost is nan. eta = 1e+06 is likely too large") \
-        and err.rstrip().endswith("keeps the checkpoint of epoch 0.")
+        and err.rstrip().endswith("keeps its last checkpoint.")
     assert strict((folder / "run.json").read_text())["diverged"]["epoch"] == 1 and (folder / "checkpoint-0.npz").exists()
 
 
@@ -500,3 +501,22 @@ def test_a_spec_can_expect_divergence(diverged, capsys, tmp_path):
     calm.write_text(yaml.safe_dump(resolved))
     code, out, err = cli(capsys, "run", calm, "--runs-dir", tmp_path / "runs")
     assert code == 1 and "expect: the run should diverge (diverges: true), and it did not" in err
+
+
+def test_weights_growing_past_max_weight_are_divergence(tmp_path, capsys):
+    """The issue's example: ReLU with eta = 1e6 keeps its costs finite while its weights reach 1e12; the
+    default max_weight (10,000) calls that divergence."""
+    spec = tiny_spec()
+    spec["network"]["layers"] = [{"size": 3, "activation": "relu"}, {"size": 1, "activation": "sigmoid"}]
+    spec["training"]["optimizer"]["eta"] = 1e6
+    path = tmp_path / "relu.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    code, out, err = cli(capsys, "run", path, "--runs-dir", tmp_path / "runs")
+    assert code == 3 and re.search(r"^Diverged at epoch \d+: a (weight|bias) of layer \d grew to \S+, past max_weight 10000\.", err), err
+
+
+def test_max_cost_needs_a_monitored_cost(tmp_path):
+    spec = tiny_spec()
+    spec["training"].update(max_cost=10, monitor=["evaluation_accuracy"])
+    with pytest.raises(SpecError, match="max_cost bounds a monitored cost, and no cost is monitored"):
+        spec_from_dict(spec)

@@ -13,7 +13,7 @@ from test_artefacts import JSON
 from test_resume import spec_for, train
 from specnet.errors import SpecError
 from specnet.runs.checkpoint import read_checkpoint, write_checkpoint
-from specnet.training.compiler import compile_spec
+from specnet.training.compiler import compile_spec, compile_trainer
 
 EXAMPLES = int(os.environ.get("SPECNET_FUZZ_EXAMPLES", "300"))
 KEYS = ["format", "version", "epoch", "history", "rngs", "kept_epoch", "arrays", "sha256"]
@@ -34,7 +34,7 @@ def pristine(tmp_path_factory):
 def _reads_or_refuses(folder):
     net = compile_spec(SPEC)
     try:
-        state = read_checkpoint(folder, net, True)
+        state = read_checkpoint(folder, net, compile_trainer(SPEC))
     except SpecError as e:
         assert len(str(e).splitlines()) == 1
         return
@@ -43,7 +43,7 @@ def _reads_or_refuses(folder):
 
 
 def test_the_pristine_checkpoint_reads_back(pristine):
-    state = read_checkpoint(pristine, compile_spec(SPEC), True)
+    state = read_checkpoint(pristine, compile_spec(SPEC), compile_trainer(SPEC))
     assert state.kept is not None and len(state.velocities) == 4 and state.history[-1]["epoch"] == state.epoch
 
 
@@ -51,6 +51,9 @@ def test_the_pristine_checkpoint_reads_back(pristine):
     ({"format": "specnet-model"}, "not a checkpoint specnet wrote"),
     ({"arrays": "../../etc/passwd"}, "not a checkpoint specnet wrote"),
     ({"epoch": 0}, "not a checkpoint specnet wrote"),  # the history says otherwise
+    ({"kept_epoch": 99}, "not a checkpoint specnet wrote"),  # kept from an epoch not yet run
+    ({"rngs": {}}, "not a checkpoint specnet wrote"),  # a training from fresh streams would not be this run
+    ({"history": "rows"}, "not a checkpoint specnet wrote"),
     ({"sha256": "0" * 64}, "the checkpoint is corrupt"),
     ({"rngs": {"shuffle": {"bit_generator": "MT19937", "state": {}}}}, "the state of the shuffle stream is not a PCG64 state"),
 ])
@@ -58,16 +61,20 @@ def test_a_changed_checkpoint_is_refused_in_one_line(pristine, tmp_path, change,
     for f in pristine.iterdir():
         (tmp_path / f.name).write_bytes(f.read_bytes())
     meta = json.loads((tmp_path / "checkpoint.json").read_text())
+    if change.get("rngs"):  # one stream changed, the others kept
+        change = {"rngs": {**meta["rngs"], **change["rngs"]}}
     (tmp_path / "checkpoint.json").write_text(json.dumps({**meta, **change}))
     with pytest.raises(SpecError, match=message) as caught:
-        read_checkpoint(tmp_path, compile_spec(SPEC), True)
+        read_checkpoint(tmp_path, compile_spec(SPEC), compile_trainer(SPEC))
     assert len(str(caught.value).splitlines()) == 1
 
 
 def test_a_checkpoint_of_another_network_is_refused(pristine):
-    other = spec_for("numpy", epochs=2)
+    from conftest import tiny_spec
+    from specnet.spec.load import spec_from_dict
+    other = spec_from_dict(tiny_spec())
     with pytest.raises(SpecError, match="the run's network needs"):  # its velocities are not this run's
-        read_checkpoint(pristine, compile_spec(other), False)
+        read_checkpoint(pristine, compile_spec(other), compile_trainer(other))
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
@@ -98,3 +105,21 @@ def test_fuzz_checkpoint_json(pristine, tmp_path_factory, changes, raw):
     (folder / meta["arrays"]).write_bytes((pristine / meta["arrays"]).read_bytes())
     (folder / "checkpoint.json").write_bytes(raw if raw is not None else json.dumps({**meta, **changes}).encode())
     _reads_or_refuses(folder)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda h: h[0].pop("evaluation_cost"), "no key 'evaluation_cost'"),
+    (lambda h: h[0].update(evaluation_accuracy=None), "evaluation_accuracy: must be a number"),
+    (lambda h: h[1].update(epoch=5), "its history does not number the epochs"),
+    (lambda h: h.insert(0, dict(h[0])) or h.pop(), "its history does not number the epochs"),
+])
+def test_a_history_that_is_not_the_runs_is_refused(pristine, tmp_path, edit, message):
+    """The history is what a resumed run goes on from (schedules and early stopping read it): every row
+    must hold the monitored metrics, numbered 0, 1, 2, ..."""
+    for f in pristine.iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    meta = json.loads((tmp_path / "checkpoint.json").read_text())
+    edit(meta["history"])
+    (tmp_path / "checkpoint.json").write_text(json.dumps(meta))
+    with pytest.raises(SpecError, match=message):
+        read_checkpoint(tmp_path, compile_spec(SPEC), compile_trainer(SPEC))

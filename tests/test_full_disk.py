@@ -9,7 +9,7 @@ import yaml
 
 from test_resume_runs import OUTPUTS, outputs, spec_file
 from specnet.errors import SpecError
-from specnet.runs import provenance, run as run_module
+from specnet.runs import files, run as run_module
 from specnet.runs.resume import resume_run
 from specnet.runs.run import run_spec
 from specnet.spec.load import load_spec
@@ -37,7 +37,7 @@ class Disk:
 
 
 def run_on(disk, monkeypatch, path, runs):
-    monkeypatch.setattr(provenance, "open", disk.open, raising=False)
+    monkeypatch.setattr(files, "open", disk.open, raising=False)
     monkeypatch.setattr(run_module, "open", disk.open, raising=False)
     try:
         return run_spec(load_spec(path), runs)

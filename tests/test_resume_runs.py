@@ -221,3 +221,60 @@ def test_a_run_still_running_is_not_resumed(tmp_path):
         with pytest.raises(SpecError, match="this run is still running in another process"):
             resume_run(folder)
     assert resume_run(folder).info["status"] == "completed"
+
+
+def test_a_signal_writes_the_last_epochs_checkpoint_whatever_checkpoint_every_says(tmp_path):
+    """checkpoint_every: 5, stopped by a signal in epoch 3: the checkpoint of epoch 2 is written on the way
+    out, so only the epoch in progress is done again."""
+    from specnet.runs.interrupt import Interrupted
+    path = spec_file(tmp_path, "numpy", epochs=8, checkpoint_every=5)
+    whole = outputs(uninterrupted(path, tmp_path / "a"))
+    state = {"epoch": 0}
+
+    def on_epoch(row, seconds):
+        state["epoch"] = row["epoch"] + 1
+
+    def stop():
+        if state["epoch"] == 3:
+            raise Interrupted(2)
+    with pytest.raises(Interrupted):
+        run_spec(load_spec(path), tmp_path / "b", on_epoch, None, stop)
+    (folder,) = (tmp_path / "b").iterdir()
+    assert [f.name for f in folder.glob("checkpoint-*.npz")] == ["checkpoint-2.npz"]
+    assert resume_run(folder).info["resumed"][0]["epochs_done"] == 3 and outputs(folder) == whole
+
+
+def test_resume_takes_the_history_from_the_checkpoint_not_from_metrics_jsonl(tmp_path):
+    """metrics.jsonl is flushed, not synced: after a power cut it may have lost lines that the checkpoint
+    (synced) holds. Resume writes the file from the checkpoint's history."""
+    path = spec_file(tmp_path, "numpy")
+    whole = outputs(uninterrupted(path, tmp_path / "a"))
+    with pytest.raises(Died):
+        run_spec(load_spec(path), tmp_path / "b", *die_at(epoch=4))
+    (folder,) = (tmp_path / "b").iterdir()
+    lines = (folder / "metrics.jsonl").read_text().splitlines(keepends=True)
+    (folder / "metrics.jsonl").write_text("".join(lines[:1]))  # epochs 1 to 4 lost
+    resume_run(folder)
+    assert outputs(folder) == whole
+
+
+def test_links_left_in_a_strangers_run_folder_are_never_written_through(tmp_path):
+    """A run folder from a stranger with links where specnet writes: temporary names (any name specnet
+    used to use) and run.lock pointing at a file of yours. Resume writes no byte to it."""
+    path = spec_file(tmp_path, "numpy")
+    with pytest.raises(Died):
+        run_spec(load_spec(path), tmp_path / "b", *die_at(epoch=3))
+    (folder,) = (tmp_path / "b").iterdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    for name in ("run.json.tmp", "metrics.jsonl.tmp", "checks.jsonl.tmp", "model.npz.tmp", "model.json.tmp",
+                 "checkpoint.json.tmp", "checkpoint-3.npz.tmp", "model.npz"):
+        (folder / name).symlink_to(victim)
+    resume_run(folder)
+    assert victim.read_text() == "precious" and not (folder / "model.npz").is_symlink()
+    (folder / "run.lock").unlink()
+    (folder / "run.lock").symlink_to(victim)
+    (folder / "run.json").write_text((folder / "run.json").read_text().replace('"completed"', '"interrupted"'))
+    with pytest.raises(SpecError, match="run.lock: cannot use it as the run's lock"):
+        resume_run(folder)
+    assert victim.read_text() == "precious"

@@ -26,9 +26,11 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # took it to 4,370; stopping cleanly on SIGINT/SIGTERM (runs/interrupt.py) to 4,415; divergence, a full disk
 # (atomic writes everywhere, status 'failed') and reading run folders back in a module of its own to 4,470; a
 # lock that tells a dead run from a live one, reproduce --resume going on from checkpoints and evaluate
-# refusing an incomplete run to 4,510.
+# refusing an incomplete run to 4,510; a review's fixes (no temporary file through a link a stranger left,
+# the lock taken before resume touches a file, checkpoint histories checked row by row, max_weight, the last
+# epoch's checkpoint on a signal) to 4,600.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 4550
+MODULE_LIMIT, TOTAL_LIMIT = 150, 4600
 
 
 def code_lines(path: Path) -> int:

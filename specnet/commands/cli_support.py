@@ -77,7 +77,7 @@ def train_and_report(spec, start, json_: bool, note: str = "", bounds_hint: bool
         if any(x.diverges for x in spec.expect):
             typer.echo(f"Diverged at epoch {e.epoch}: {e.why}, as the spec expects (diverges: true).", err=json_)
             raise typer.Exit(0)
-        kept = f"; {e.folder} keeps the checkpoint of epoch {e.epoch - 1}" if e.epoch else ""
+        kept = f"; {e.folder} keeps its last checkpoint" if list(e.folder.glob("checkpoint-*.npz")) else ""
         typer.echo(f"Diverged at epoch {e.epoch}: {e.why}. eta = {e.eta:g} is likely too large for this cost and "
                    f"initialisation (ch. 3's 'eta too large'): try a smaller training.optimizer.eta{kept}.", err=True)
         raise typer.Exit(3)

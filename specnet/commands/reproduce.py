@@ -20,7 +20,8 @@ from specnet.errors import SpecError
 from specnet.runs.artefacts import read_info
 from specnet.runs.report import layer_rows
 from specnet.runs.folder import load_run
-from specnet.runs.run import new_run_folder, run_spec, unmet, with_executor
+from specnet.runs.files import new_run_folder
+from specnet.runs.run import run_spec, unmet, with_executor
 from specnet.runs.resume import resume_run
 from specnet.training.trainer import Diverged
 from specnet.spec.load import load_spec

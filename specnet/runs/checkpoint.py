@@ -26,7 +26,7 @@ from specnet.datasets.idx import DAMAGED
 from specnet.datasets.npyheader import ZIP_MAGIC, header
 from specnet.errors import DataError, cut
 from specnet.runs.io import npz_bytes
-from specnet.runs.provenance import write_atomic
+from specnet.runs.files import write_atomic
 from specnet.runs.artefacts import COUNT, DAMAGED_HINT, JSON_BYTES, OBJECT, ROW, SHA, TEXT, check_fields, read_json
 from specnet.runs.strictjson import dumps, restore
 from specnet.training.state import TrainerState
@@ -70,18 +70,26 @@ def _rng_state(value, name: str, path) -> dict:
     return value
 
 
-def read_checkpoint(folder: Path, net, velocities: bool) -> TrainerState:
-    """Return the checked checkpoint of a run folder whose network is `net` (the arrays must have its shapes
-    and dtype; `velocities`: whether the optimizer keeps any)."""
+def read_checkpoint(folder: Path, net, trainer) -> TrainerState:
+    """Return the checked checkpoint of a run folder whose network is `net` and Trainer `trainer`: the arrays
+    must have the network's shapes and dtype (velocities if its optimizer keeps any), the history one row per
+    epoch 0..E with every monitored metric, and the random streams every one the training draws from."""
     path = Path(folder) / JSON_NAME
     meta = read_json(path, JSON_BYTES, "checkpoint")
     check_fields(meta, META, (*META, "history"), path)
-    history = meta["history"]
+    history, streams = meta["history"], {"shuffle", "expand"} | ({"dropout"} if trainer.executor.dropout_rng else set())
     if meta["format"] != FORMAT or not _ARRAYS.fullmatch(meta["arrays"]) or not isinstance(history, list) \
-            or len(history) != meta["epoch"] + 1:
+            or len(history) != meta["epoch"] + 1 or (meta["kept_epoch"] or 0) > meta["epoch"] \
+            or not streams <= set(meta["rngs"]):
         raise DataError("not a checkpoint specnet wrote", file=str(path), got=cut(meta["arrays"]), hint=DAMAGED_HINT)
-    history = [restore(check_fields(r, ROW, ("epoch",), path)) for r in history]
-    rngs = {k: _rng_state(v, k, path) for k, v in meta["rngs"].items() if k in ("shuffle", "dropout", "expand")}
+    history = [restore(check_fields(r, ROW, ("epoch", *trainer.monitor), path)) for r in history]
+    if [r["epoch"] for r in history] != list(range(len(history))):
+        raise DataError("its history does not number the epochs 0, 1, 2, ...", file=str(path), hint=DAMAGED_HINT)
+    for r in history:  # null only for a number that was not finite (said in "nonfinite")
+        for key in (k for k in trainer.monitor if r[k] is None):
+            raise DataError(f"{key}: must be a number", file=str(path), path=f"history[{r['epoch']}]", hint=DAMAGED_HINT)
+    rngs = {k: _rng_state(meta["rngs"][k], k, path) for k in streams}
+    velocities = not trainer.optimizer.plain
     shapes = [(f"{k}{i}", a.shape) for i, (w, b) in enumerate(zip(net.weights, net.biases)) for k, a in (("w", w), ("b", b))]
     expected = dict(shapes)
     if velocities:

@@ -15,7 +15,7 @@ import numpy as np
 from specnet.runs.artefacts import MiB, read_json
 from specnet.errors import DataError
 from specnet.runs.modelcheck import baseline, network2, read_arrays
-from specnet.runs.provenance import write_atomic
+from specnet.runs.files import write_atomic
 from specnet.runs.strictjson import dumps
 from specnet.training.network import FORMAT
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from specnet import __version__
 from specnet.runs.gitmeta import commit_of
+from specnet.runs.files import write_atomic
 from specnet.runs.strictjson import dumps
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -86,28 +87,6 @@ def provenance(spec, data_sums: dict) -> dict:
             "libraries": versions(spec), "platform": platform.platform(),
             "cpus": os.cpu_count(), "command": sys.argv,
             "git": {"specnet": specnet_git(), "spec": git_state(spec_dir)}}
-
-
-def write_atomic(path: Path, data: bytes, new: bool = False) -> None:
-    """Write `data` to `path` whole or not at all: a temporary file, fsync, rename, fsync of the folder (no
-    temporary file is left behind, even on a full disk). `new`: refuse to replace a file (FileExistsError)."""
-    if new and path.exists():
-        raise FileExistsError(17, "File exists", str(path))
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
 
 
 def write_json(path: Path, data: dict):

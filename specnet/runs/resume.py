@@ -16,7 +16,10 @@ from pathlib import Path
 from specnet import __version__
 from specnet.datasets.dataset import load_datasets
 from specnet.errors import SpecError
-from specnet.runs.checkpoint import JSON_NAME, read_checkpoint, write_atomic
+from specnet.runs.checkpoint import JSON_NAME, read_checkpoint
+from specnet.runs.files import write_atomic
+from specnet.runs.lock import hold
+from specnet.runs.strictjson import dumps
 from specnet.runs.provenance import write_json
 from specnet.runs.folder import load_run
 from specnet.runs.run import Run, record_run
@@ -52,9 +55,16 @@ def resumable(folder) -> Run:
 
 
 def resume_run(folder, force: bool = False, on_epoch=None, on_batch=None, stop=None) -> Run:
-    """Go on with the run in `folder` from its last checkpoint (from its start if it has none); return it."""
-    t0, folder = time.perf_counter(), Path(folder)
-    run = resumable(folder)
+    """Go on with the run in `folder` from its last checkpoint (from its start if it has none); return it.
+    The run's lock is taken first and held to the end: two resumes of one run cannot both go on."""
+    resumable(folder)
+    with hold(folder):
+        return _resume(Path(folder), force, on_epoch, on_batch, stop)
+
+
+def _resume(folder: Path, force, on_epoch, on_batch, stop) -> Run:
+    t0 = time.perf_counter()
+    run = load_run(folder)  # checked as resumable before the lock was taken; it says 'running' now: ours
     info, spec = run.info, run.spec
     source = build("source", spec.data.source)
     changed = changes(info, source.checksums(spec.base))
@@ -63,15 +73,18 @@ def resume_run(folder, force: bool = False, on_epoch=None, on_batch=None, stop=N
                         hint="Resume with --force to go on with the change (run.json records it), or run the spec again.")
     data = load_datasets(spec, {"training": spec.data.training, "evaluation": spec.data.evaluation}, source)
     net, trainer = compile_spec(spec), compile_trainer(spec)
-    state = read_checkpoint(folder, net, not trainer.optimizer.plain) if (folder / JSON_NAME).is_file() else None
+    state = read_checkpoint(folder, net, trainer) if (folder / JSON_NAME).is_file() else None
     done = 0 if state is None else state.epoch + 1  # the epochs the checkpoint holds; later lines are redone
-    _keep_epochs(folder / "metrics.jsonl", done)
+    # metrics.jsonl as the checkpoint's history says (written to disk with it), whatever the file kept
+    write_atomic(folder / "metrics.jsonl", "".join(dumps(r) + "\n" for r in (state.history if state else [])).encode())
     _keep_epochs(folder / "checks.jsonl", done)
     for name in ("model.npz", "model.json"):  # a model whose writing failed (a full disk) is written again
         (folder / name).unlink(missing_ok=True)
     resumed = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "epochs_done": done}
+    for key in ("failed", "diverged", "unmet", "ended"):  # of the attempt before; this one says its own
+        info.pop(key, None)
     info.update(status="running", epoch_seconds=info.get("epoch_seconds", [])[:done],
                 resumed=[*info.get("resumed", []), {**resumed, **({"changes": changed} if changed else {})}])
     write_json(folder / "run.json", info)
     return record_run(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resume=state, append=True,
-                      stop=stop)
+                      stop=stop, locked=True)

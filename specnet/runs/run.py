@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,7 +23,8 @@ from specnet.runs.lock import hold
 from specnet.training.trainer import Diverged
 from specnet.runs.io import save_model
 from specnet.components.metrics import best, final
-from specnet.runs.provenance import provenance, write_atomic, write_json
+from specnet.runs.files import new_run_folder, write_atomic
+from specnet.runs.provenance import provenance, write_json
 from specnet.spec.resolve import dump
 from specnet.runs.strictjson import dumps
 
@@ -37,25 +39,6 @@ class Run:
     info: dict = field(default_factory=dict)      # run.json
     spec: object = None
     checks: list = field(default_factory=list)    # checks.jsonl: metrics within epochs (monitor_every)
-
-
-def new_run_folder(runs_dir, name: str) -> Path:
-    """Create and return runs_dir/<name>-<timestamp>, adding -2, -3, ... rather than reuse a folder."""
-    runs_dir = Path(runs_dir)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    try:
-        runs_dir.mkdir(parents=True, exist_ok=True)
-        for i in range(1, 1000):
-            folder = runs_dir / (f"{name}-{stamp}" + (f"-{i}" if i > 1 else ""))
-            try:
-                folder.mkdir()  # fails if it exists (even if another process made it just now): never reused
-                return folder
-            except FileExistsError:
-                continue
-    except OSError as e:
-        raise SpecError(f"cannot create a run folder in {runs_dir}: {e.strerror or e}", file="--runs-dir",
-                        hint="Give a folder you can write to.") from None
-    raise SpecError(f"cannot find a free run folder name in {runs_dir}", file="--runs-dir")
 
 
 def unmet(spec, history: list) -> list:
@@ -108,7 +91,7 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None, stop=None) -> 
 def failed(folder: Path, info: dict, e: OSError) -> SpecError:
     """Mark the run 'failed' in run.json where that can still be written (a full or read-only disk), and
     return the one-line error naming the file and the cause."""
-    info.update(status="failed", failed=f"{e.filename}: {e.strerror or e}")
+    info.update(status="failed", failed=f"{e.filename or folder}: {e.strerror or e}")
     try:
         write_json(folder / "run.json", info)
     except OSError:
@@ -119,13 +102,13 @@ def failed(folder: Path, info: dict, e: OSError) -> SpecError:
 
 
 def record_run(spec, folder, data, net, trainer, info, t0, on_epoch=None, on_batch=None, resume=None,
-               append=False, stop=None) -> Run:
+               append=False, stop=None, locked=False) -> Run:
     """Train (from the TrainerState `resume`, if given) into the run folder: metrics.jsonl and checks.jsonl
     line by line (new files, or `append` to those a resumed run kept), a checkpoint after every epoch, then
     the model and the completed run.json (the checkpoint, no longer needed, is removed). Interrupted by
     `stop()`, run.json says "interrupted" and the checkpoint stays."""
     try:
-        with hold(folder):  # released when the process ends, however (specnet.runs.lock)
+        with nullcontext() if locked else hold(folder):  # released when the process ends, however it ends
             return _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resume, append, stop)
     except (Interrupted, Diverged) as e:  # the last checkpoint stays: resume, or look at the last finite state
         info.update(status="interrupted" if isinstance(e, Interrupted) else "diverged",
@@ -153,9 +136,12 @@ def _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resu
             if on_epoch:
                 on_epoch(row, epoch_seconds[-1])
 
+        latest = {}  # the state after the last epoch, and whether its checkpoint is written
+
         def checkpoint(state):  # after an epoch's metrics; a signal during the epoch stops here at the latest
             checks.flush()
-            if (state.epoch + 1) % spec.training.checkpoint_every == 0:
+            latest.update(state=state, written=(state.epoch + 1) % spec.training.checkpoint_every == 0)
+            if latest["written"]:
                 write_checkpoint(folder, state)
             if stop:
                 stop()
@@ -165,15 +151,20 @@ def _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resu
                 stop()
             if on_batch:
                 on_batch(done, total)
-        if trainer is not None:
-            history = trainer.train(net, data["training"], generator(spec.seed, "shuffle"), data["evaluation"],
-                                    on_epoch=record, on_batch=tick, resume=resume,
-                                    on_check=lambda row: checks.write(dumps(row) + "\n"),
-                                    on_checkpoint=checkpoint)
-        else:  # the model as it is (hand-set weights), or a baseline, which measure() fits to the training data
-            history = [{"epoch": None, **net.measure(("evaluation_accuracy", "evaluation_cost"), data["training"],
-                                                     data["evaluation"], len(data["training"]))}]
-            record(history[0])
+        try:
+            if trainer is not None:
+                history = trainer.train(net, data["training"], generator(spec.seed, "shuffle"), data["evaluation"],
+                                        on_epoch=record, on_batch=tick, resume=resume,
+                                        on_check=lambda row: checks.write(dumps(row) + "\n"),
+                                        on_checkpoint=checkpoint)
+            else:  # the model as it is (hand-set weights), or a baseline, which measure() fits to the training data
+                history = [{"epoch": None, **net.measure(("evaluation_accuracy", "evaluation_cost"),
+                                                         data["training"], data["evaluation"], len(data["training"]))}]
+                record(history[0])
+        except Interrupted:  # stopped by a signal: the last epoch's state is written, whatever checkpoint_every says
+            if latest and not latest["written"]:
+                write_checkpoint(folder, latest["state"])
+            raise
     save_model(net, folder, data["training"].scaling, info.get("classes"))
     failures = unmet(spec, history)
     info.update(status="completed", ended=datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -102,6 +102,7 @@ class Training:
     monitor_every: int | None
     executor: str
     max_cost: float | None
+    max_weight: float | None
     checkpoint_every: int
 
 

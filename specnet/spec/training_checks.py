@@ -15,6 +15,9 @@ def watched_metrics(spec, info):
         if metric and metric not in t.monitor:
             yield CheckError(f"metric '{metric}' is watched but not monitored", path=path,
                              hint=f"Add it to training.monitor (now: {', '.join(t.monitor) or 'nothing'}).")
+    if t.max_cost is not None and not any(m.endswith("_cost") for m in t.monitor):
+        yield CheckError("max_cost bounds a monitored cost, and no cost is monitored", path=("training", "max_cost"),
+                         got=t.max_cost, hint="Add training_cost or evaluation_cost to training.monitor.")
     if t.schedule.type == "steps" and len(t.schedule.params["at"]) != len(t.schedule.params["etas"]):
         yield CheckError("`at` and `etas` must have the same length: one new η per epoch listed",
                          path=("training", "schedule"), got=t.schedule.params)

@@ -94,4 +94,5 @@ def compile_trainer(spec) -> Trainer:
     return Trainer(training.epochs, training.mini_batch_size, training.monitor, training.shuffle,
                    build("optimizer", training.optimizer), build("schedule", training.schedule),
                    stopping, training.monitor_every, per_epoch,
-                   generator(spec.seed, "expand"), kind(generator(spec.seed, "dropout")), training.max_cost)
+                   generator(spec.seed, "expand"), kind(generator(spec.seed, "dropout")), training.max_cost,
+                   training.max_weight)

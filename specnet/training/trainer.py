@@ -24,13 +24,15 @@ class Diverged(Exception):
         self.epoch, self.why, self.eta, self.folder = epoch, why, eta, None
 
 
-def divergence(net, record: dict, max_cost) -> str | None:
-    """Say what diverged after an epoch, or None: a weight or bias that is not finite, a monitored cost that
-    is not finite or is above `max_cost`."""
+def divergence(net, record: dict, max_cost, max_weight=None) -> str | None:
+    """Say what diverged after an epoch, or None: a weight or bias that is not finite or larger than
+    `max_weight`, a monitored cost that is not finite or is above `max_cost`."""
     for kind, arrays in (("weight", net.weights), ("bias", net.biases)):
         for l, a in enumerate(arrays):
             if not np.isfinite(a).all():
                 return f"a {kind} of layer {l + 1} is {'nan' if np.isnan(a).any() else 'inf'}"
+            if max_weight is not None and np.abs(a).max() > max_weight:
+                return f"a {kind} of layer {l + 1} grew to {np.abs(a).max():.3g}, past max_weight {max_weight:g}"
     for key, value in record.items():
         if key.endswith("_cost") and value is not None and not np.isfinite(value):
             return f"the {key.replace('_', ' ')} is {value}"
@@ -56,6 +58,7 @@ class Trainer:
     expand_rng: object
     executor: object
     max_cost: float | None          # a monitored cost above this is divergence (non-finite ones always are)
+    max_weight: float | None        # so is a weight or bias larger than this
 
     def train(self, net, training, rng, evaluation=None, on_epoch=None, on_batch=None, on_check=None,
               resume=None, on_checkpoint=None):
@@ -101,7 +104,7 @@ class Trainer:
             seen += n
             record = {"epoch": epoch, "eta": eta, **net.measure(self.monitor, training, evaluation, n)}
             history.append(record)
-            stop, es, why = None, self.early_stopping, divergence(net, record, self.max_cost)
+            stop, es, why = None, self.early_stopping, divergence(net, record, self.max_cost, self.max_weight)
             if why:
                 record["stop"] = f"diverged: {why}"
                 if on_epoch is not None:
