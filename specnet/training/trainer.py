@@ -100,7 +100,7 @@ class Trainer:
                 if j in checks:
                     on_check({"epoch": epoch, "images": seen + ends[j], **net.measure(quick, None, evaluation, n)})
                 if j in ticks:
-                    on_batch(j * m + m, n)
+                    on_batch(ends[j], n)  # images done, the short last mini-batch counted as it is
             seen += n
             record = {"epoch": epoch, "eta": eta, **net.measure(self.monitor, training, evaluation, n)}
             history.append(record)
