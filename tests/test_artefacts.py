@@ -413,11 +413,9 @@ def _loads_or_refuses(path):
     assert "weights" in model or model.get("format") == "specnet-baseline"
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-@given(data=st.data())
-def test_fuzz_model_npz(pristine, tmp_path_factory, data):
-    folder = tmp_path_factory.mktemp("fuzz")
-    npz = bytearray((pristine / "model.npz").read_bytes())
+def damaged(raw: bytes, data) -> bytearray:
+    """`raw` with one to four bytes flipped, runs cut or bytes inserted, as hypothesis's `data` draws them."""
+    npz = bytearray(raw)
     for _ in range(data.draw(st.integers(1, 4))):
         kind, at = data.draw(st.sampled_from(["flip", "cut", "insert"])), data.draw(st.integers(0, len(npz) - 1))
         if kind == "flip":
@@ -426,6 +424,14 @@ def test_fuzz_model_npz(pristine, tmp_path_factory, data):
             del npz[at:at + data.draw(st.integers(1, 64))]
         else:
             npz[at:at] = data.draw(st.binary(min_size=1, max_size=16))
+    return npz
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_fuzz_model_npz(pristine, tmp_path_factory, data):
+    folder = tmp_path_factory.mktemp("fuzz")
+    npz = damaged((pristine / "model.npz").read_bytes(), data)
     (folder / "model.npz").write_bytes(bytes(npz))
     (folder / "model.json").write_text((pristine / "model.json").read_text())
     rehash(folder)

@@ -9,7 +9,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from test_artefacts import JSON
+from test_artefacts import JSON, damaged
 from test_resume import spec_for, train
 from specnet.errors import SpecError
 from specnet.runs.checkpoint import read_checkpoint, write_checkpoint
@@ -82,15 +82,7 @@ def test_a_checkpoint_of_another_network_is_refused(pristine):
 def test_fuzz_checkpoint_npz(pristine, tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("fuzz")
     meta = json.loads((pristine / "checkpoint.json").read_text())
-    npz = bytearray((pristine / meta["arrays"]).read_bytes())
-    for _ in range(data.draw(st.integers(1, 4))):
-        kind, at = data.draw(st.sampled_from(["flip", "cut", "insert"])), data.draw(st.integers(0, len(npz) - 1))
-        if kind == "flip":
-            npz[at] = data.draw(st.integers(0, 255))
-        elif kind == "cut":
-            del npz[at:at + data.draw(st.integers(1, 64))]
-        else:
-            npz[at:at] = data.draw(st.binary(min_size=1, max_size=16))
+    npz = damaged((pristine / meta["arrays"]).read_bytes(), data)
     (folder / meta["arrays"]).write_bytes(bytes(npz))
     meta["sha256"] = hashlib.sha256(bytes(npz)).hexdigest()  # past the digest: the archive itself is read
     (folder / "checkpoint.json").write_text(json.dumps(meta))
