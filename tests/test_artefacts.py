@@ -526,3 +526,12 @@ def test_max_cost_needs_a_monitored_cost(tmp_path):
     spec["training"].update(max_cost=10, monitor=["evaluation_accuracy"])
     with pytest.raises(SpecError, match="max_cost bounds a monitored cost, and no cost is monitored"):
         spec_from_dict(spec)
+
+
+def test_json_says_where_and_why_a_run_stopped(diverged, capsys, tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(yaml.safe_dump(diverged.spec.resolved))
+    code, out, err = cli(capsys, "run", spec, "--runs-dir", tmp_path / "runs", "--json")
+    (folder,) = (tmp_path / "runs").iterdir()
+    assert code == 3 and strict(out) == {"folder": str(folder), "status": "diverged",
+                                         "diverged": {"epoch": 1, "why": "the training cost is nan"}}

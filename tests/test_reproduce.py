@@ -110,3 +110,5 @@ def test_a_spec_that_expects_divergence_passes_when_it_diverges(tmp_path):
     path.write_text(yaml.safe_dump(spec))
     (row,) = reproduce([path], 1, 1, tmp_path / "runs", echo=lambda s: None)
     assert row["passed"] == 1 and row["unmet"] == []
+    (again,) = reproduce([path], 1, 1, tmp_path / "runs", echo=lambda s: None, resume=True)
+    assert again["passed"] == 1 and again["folders"] == row["folders"] and again["reused"] == 1  # not run again

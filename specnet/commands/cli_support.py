@@ -69,18 +69,11 @@ def train_and_report(spec, start, json_: bool, note: str = "", bounds_hint: bool
     try:
         with Signals() as signals:
             r = start(lambda row, sec: typer.echo(bar.line(row, sec), err=json_), bar.batch, signals.check)
-    except Interrupted as e:
-        typer.echo(f"Interrupted by {e}: the run stopped at a mini-batch; go on with: specnet resume {e.folder}",
-                   err=True)
-        raise typer.Exit(e.code)
-    except Diverged as e:
-        if any(x.diverges for x in spec.expect):
-            typer.echo(f"Diverged at epoch {e.epoch}: {e.why}, as the spec expects (diverges: true).", err=json_)
-            raise typer.Exit(0)
-        kept = f"; {e.folder} keeps its last checkpoint" if list(e.folder.glob("checkpoint-*.npz")) else ""
-        typer.echo(f"Diverged at epoch {e.epoch}: {e.why}. eta = {e.eta:g} is likely too large for this cost and "
-                   f"initialisation (ch. 3's 'eta too large'): try a smaller training.optimizer.eta{kept}.", err=True)
-        raise typer.Exit(3)
+    except (Interrupted, Diverged) as e:  # with --json, what a program needs on stdout: the folder and status
+        if json_:
+            out({"folder": str(e.folder), "status": "interrupted" if isinstance(e, Interrupted) else "diverged",
+                 **({"diverged": {"epoch": e.epoch, "why": e.why}} if isinstance(e, Diverged) else {})})
+        _stopped(spec, e, json_)
     summary = run_summary(r)
     out(summary["json"]) if json_ else typer.echo(summary["text"])
     for failure in r.failures:
@@ -88,3 +81,19 @@ def train_and_report(spec, start, json_: bool, note: str = "", bounds_hint: bool
     if r.failures and bounds_hint:
         typer.echo("(The bounds are the spec's `expect`; --set expect=[] runs without them.)", err=True)
     raise typer.Exit(1 if r.failures else 0)
+
+
+def _stopped(spec, e, json_: bool):
+    """Say in one line why a run stopped before it completed, and exit with that reason's code."""
+    from specnet.runs.interrupt import Interrupted
+    if isinstance(e, Interrupted):
+        typer.echo(f"Interrupted by {e}: the run stopped at a mini-batch; go on with: specnet resume {e.folder}",
+                   err=True)
+        raise typer.Exit(e.code)
+    if any(x.diverges for x in spec.expect):
+        typer.echo(f"Diverged at epoch {e.epoch}: {e.why}, as the spec expects (diverges: true).", err=json_)
+        raise typer.Exit(0)
+    kept = f"; {e.folder} keeps its last checkpoint" if list(e.folder.glob("checkpoint-*.npz")) else ""
+    typer.echo(f"Diverged at epoch {e.epoch}: {e.why}. eta = {e.eta:g} is likely too large for this cost and "
+               f"initialisation (ch. 3's 'eta too large'): try a smaller training.optimizer.eta{kept}.", err=True)
+    raise typer.Exit(3)

@@ -58,12 +58,12 @@ def _done_before(spec, runs_dir: Path):
         spec = with_executor(spec, executor_for(spec))
     stopped = None
     for info_file in sorted(Path(runs_dir).glob(f"{spec.name}-*/run.json")):
-        if read_info(info_file.parent)["status"] == "diverged":
-            continue
+        if read_info(info_file.parent)["status"] == "diverged" and not any(x.diverges for x in spec.expect):
+            continue  # run again: a divergence the spec does not expect
         run = load_run(info_file.parent)
         if _what_runs(run.spec.resolved) != _what_runs(spec.resolved):
             continue
-        if run.info["status"] == "completed":
+        if run.info["status"] in ("completed", "diverged"):  # (diverged: as the spec expects)
             return run
         stopped = stopped or (run if run.info["status"] in ("interrupted", "failed") else None)
     return stopped
@@ -106,7 +106,7 @@ def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", e
         earlier = _done_before(spec, runs_dir)
         if earlier is not None:
             tasks.remove((path, seed, str(runs_dir)))
-            if earlier.info["status"] == "completed":
+            if earlier.info["status"] in ("completed", "diverged"):
                 reused.append(_result(path, seed, spec, earlier, True))
             else:
                 tasks.append((path, seed, str(runs_dir), str(earlier.folder)))
