@@ -379,7 +379,7 @@ def test_a_diverged_run_says_so_in_one_line_with_exit_code_3(diverged, capsys, t
     assert code == 3 and "Warning" not in err and len(err.splitlines()) == 1
     assert err.startswith("Diverged at epoch 1: the training cost is nan. eta = 1e+06 is likely too large") \
         and err.rstrip().endswith("keeps its last checkpoint.")
-    assert strict((folder / "run.json").read_text())["diverged"]["epoch"] == 1 and (folder / "checkpoint-0.npz").exists()
+    assert strict((folder / "run.json").read_text())["diverged"]["epoch"] == 1 and (folder / "checkpoint-1-0.npz").exists()
 
 
 def test_old_runs_with_bare_nan_still_read(run):

@@ -1,5 +1,5 @@
 """A checkpoint in a run folder from a stranger is read like a model file: checked before use, refused in
-one line when it is damaged, never loaded past its bounds. Fuzzed: bytes of checkpoint-E.npz flipped, cut
+one line when it is damaged, never loaded past its bounds. Fuzzed: bytes of checkpoint-E-B.npz flipped, cut
 or inserted (with the digest fixed so that the archive itself is read), and checkpoint.json's keys replaced
 by any JSON."""
 import hashlib
@@ -16,7 +16,7 @@ from specnet.runs.checkpoint import read_checkpoint, write_checkpoint
 from specnet.training.compiler import compile_spec, compile_trainer
 
 EXAMPLES = int(os.environ.get("SPECNET_FUZZ_EXAMPLES", "300"))
-KEYS = ["format", "version", "epoch", "history", "rngs", "kept_epoch", "arrays", "sha256"]
+KEYS = ["format", "version", "epochs", "batches", "history", "rngs", "kept_epoch", "arrays", "sha256"]
 SPEC = spec_for("numpy", epochs=40, early_stopping={"metric": "evaluation_cost", "patience": 3},
                 optimizer={"type": "sgd", "eta": 0.3, "mu": 0.7})
 
@@ -44,13 +44,14 @@ def _reads_or_refuses(folder):
 
 def test_the_pristine_checkpoint_reads_back(pristine):
     state = read_checkpoint(pristine, compile_spec(SPEC), compile_trainer(SPEC))
-    assert state.kept is not None and len(state.velocities) == 4 and state.history[-1]["epoch"] == state.epoch
+    assert state.kept is not None and len(state.velocities) == 4 and state.history[-1]["epoch"] == state.epochs - 1
 
 
 @pytest.mark.parametrize("change, message", [
     ({"format": "specnet-model"}, "not a checkpoint specnet wrote"),
     ({"arrays": "../../etc/passwd"}, "not a checkpoint specnet wrote"),
-    ({"epoch": 0}, "not a checkpoint specnet wrote"),  # the history says otherwise
+    ({"epochs": 0}, "not a checkpoint specnet wrote"),  # the history says otherwise
+    ({"version": 1}, "not a checkpoint specnet wrote"),  # the layout before mini-batch checkpoints
     ({"kept_epoch": 99}, "not a checkpoint specnet wrote"),  # kept from an epoch not yet run
     ({"rngs": {}}, "not a checkpoint specnet wrote"),  # a training from fresh streams would not be this run
     ({"history": "rows"}, "not a checkpoint specnet wrote"),

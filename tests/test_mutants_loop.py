@@ -532,7 +532,7 @@ def test_a_resumed_training_runs_only_the_epochs_after_its_state():
     states, checks, full = [], [], compiled(training, LAYERS, "cross_entropy", L2, epochs=3, monitor_every=7)
     history = full[2].train(full[1], training, generator(11, "shuffle"), training, on_check=checks.append,
                             on_checkpoint=states.append)
-    assert [state.epoch for state in states] == [0, 1] and states[0].velocities == []
+    assert [(s.epochs, s.batches) for s in states] == [(1, 0), (2, 0)] and states[0].velocities == []
     _, net, trainer = compiled(training, LAYERS, "cross_entropy", L2, epochs=3, monitor_every=7)
     records, later = [], []
     again = trainer.train(net, training, generator(11, "shuffle"), training, on_epoch=records.append,

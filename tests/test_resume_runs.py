@@ -14,6 +14,7 @@ import yaml
 from test_resume import EXECUTORS, spec_for
 from specnet.errors import SpecError
 from specnet.runs import checkpoint
+from specnet.runs.interrupt import Interrupted
 from specnet.runs.resume import resume_run
 from specnet.runs.run import run_spec
 from specnet.spec.load import load_spec
@@ -56,8 +57,24 @@ def die_at(epoch=None, batch=None):
     return on_epoch, on_batch
 
 
+def signal_at(epoch, batch):
+    """Callbacks for run_spec: a signal (Interrupted) at the first tick after `batch` images of `epoch`."""
+    state = {"epoch": 0, "done": 0}
+
+    def on_epoch(row, seconds):
+        state.update(epoch=row["epoch"] + 1, done=0)
+
+    def on_batch(done, total):
+        state["done"] = done
+
+    def stop():
+        if state["epoch"] == epoch and state["done"] >= batch:
+            raise Interrupted(signal.SIGTERM)
+    return on_epoch, on_batch, stop
+
+
 @pytest.mark.parametrize("executor", EXECUTORS)
-@pytest.mark.parametrize("point", ["between-epochs", "mid-epoch", "mid-checkpoint"])
+@pytest.mark.parametrize("point", ["between-epochs", "mid-epoch", "mid-checkpoint", "signal-mid-epoch"])
 def test_a_resumed_run_ends_as_the_uninterrupted_one(tmp_path, monkeypatch, executor, point):
     path = spec_file(tmp_path, executor, schedule={"type": "plateau", "metric": "evaluation_cost", "patience": 1,
                                                    "min_ratio": 0.01})
@@ -67,22 +84,28 @@ def test_a_resumed_run_ends_as_the_uninterrupted_one(tmp_path, monkeypatch, exec
 
         def replace(src, dst):
             calls.append(dst)
-            if str(dst).endswith("checkpoint.json") and any(str(c).endswith("checkpoint-3.npz") for c in calls):
+            if str(dst).endswith("checkpoint.json") and any(str(c).endswith("checkpoint-4-0.npz") for c in calls):
                 raise Died
             real(src, dst)
         monkeypatch.setattr(checkpoint.os, "replace", replace)
         callbacks = (None, None)
+    elif point == "signal-mid-epoch":  # SIGTERM in epoch 3: a checkpoint at the mini-batch it stopped at
+        callbacks = signal_at(epoch=3, batch=30)
     else:
         callbacks = die_at(epoch=2) if point == "between-epochs" else die_at(epoch=3, batch=30)
-    with pytest.raises(Died):
+    with pytest.raises(Interrupted if point == "signal-mid-epoch" else Died):
         run_spec(load_spec(path), tmp_path / "b", *callbacks)
     monkeypatch.undo()
     (folder,) = (tmp_path / "b").iterdir()
-    assert not (folder / "model.npz").exists() and '"status": "running"' in (folder / "run.json").read_text()
+    assert not (folder / "model.npz").exists()
+    assert f'"status": "{"interrupted" if point == "signal-mid-epoch" else "running"}"' in (folder / "run.json").read_text()
     resumed = resume_run(folder)
     assert outputs(folder) == whole and resumed.info["status"] == "completed"
     assert not list(folder.glob("checkpoint*")), "a completed run keeps no checkpoint"
-    assert resumed.info["resumed"][0]["epochs_done"] == {"between-epochs": 2, "mid-epoch": 3, "mid-checkpoint": 3}[point]
+    assert resumed.info["resumed"][0]["epochs_done"] == {"between-epochs": 2, "mid-epoch": 3, "mid-checkpoint": 3,
+                                                         "signal-mid-epoch": 3}[point]
+    # 80 images an epoch in mini-batches of 7: stop() sees 35 done at the tick after the 6th mini-batch
+    assert resumed.info["resumed"][0].get("mini_batches_done") == (6 if point == "signal-mid-epoch" else None)
 
 
 def test_early_stopping_resumes_with_its_kept_parameters(tmp_path):
@@ -183,7 +206,8 @@ def test_a_run_whose_process_died_is_shown_as_interrupted(tmp_path, capsys):
     assert load_run(folder).info["status"] == "interrupted"
     code, out, err = cli(capsys, "evaluate", folder)
     assert code == 2 and err.strip() == (f"{folder}: this run is interrupted: it has no trained model to evaluate. "
-                                         f"specnet resume {folder} completes it.")
+                                         f"specnet resume {folder} completes it; --checkpoint evaluates its "
+                                         "last checkpoint.")
 
 
 def test_checkpoints_every_k_epochs(tmp_path):
@@ -194,7 +218,7 @@ def test_checkpoints_every_k_epochs(tmp_path):
     with pytest.raises(Died):
         run_spec(load_spec(path), tmp_path / "b", *die_at(epoch=4))
     (folder,) = (tmp_path / "b").iterdir()
-    assert [f.name for f in folder.glob("checkpoint-*.npz")] == ["checkpoint-2.npz"]
+    assert [f.name for f in folder.glob("checkpoint-*.npz")] == ["checkpoint-3-0.npz"]
     assert resume_run(folder).info["resumed"][0]["epochs_done"] == 3 and outputs(folder) == whole
 
 
@@ -240,7 +264,7 @@ def test_a_signal_writes_the_last_epochs_checkpoint_whatever_checkpoint_every_sa
     with pytest.raises(Interrupted):
         run_spec(load_spec(path), tmp_path / "b", on_epoch, None, stop)
     (folder,) = (tmp_path / "b").iterdir()
-    assert [f.name for f in folder.glob("checkpoint-*.npz")] == ["checkpoint-2.npz"]
+    assert [f.name for f in folder.glob("checkpoint-*.npz")] == ["checkpoint-3-0.npz"]
     assert resume_run(folder).info["resumed"][0]["epochs_done"] == 3 and outputs(folder) == whole
 
 
@@ -268,7 +292,7 @@ def test_links_left_in_a_strangers_run_folder_are_never_written_through(tmp_path
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
     for name in ("run.json.tmp", "metrics.jsonl.tmp", "checks.jsonl.tmp", "model.npz.tmp", "model.json.tmp",
-                 "checkpoint.json.tmp", "checkpoint-3.npz.tmp", "model.npz"):
+                 "checkpoint.json.tmp", "checkpoint-4-0.npz.tmp", "model.npz"):
         (folder / name).symlink_to(victim)
     resume_run(folder)
     assert victim.read_text() == "precious" and not (folder / "model.npz").is_symlink()
@@ -278,3 +302,96 @@ def test_links_left_in_a_strangers_run_folder_are_never_written_through(tmp_path
     with pytest.raises(SpecError, match="run.lock: cannot use it as the run's lock"):
         resume_run(folder)
     assert victim.read_text() == "precious"
+
+
+def test_a_second_ctrl_c_stops_at_once_and_says_how_to_go_on(tmp_path, capsys):
+    """Two real SIGINTs after epoch 2's metrics: the first would stop at the next mini-batch, the second
+    stops at once (no checkpoint at the mini-batch). One line, exit 130, run.json 'interrupted'; the
+    run goes on from epoch 2's checkpoint and ends as the uninterrupted one."""
+    import typer
+    from specnet.commands.cli_support import train_and_report
+    path = spec_file(tmp_path, "numpy")
+    whole, spec = outputs(uninterrupted(path, tmp_path / "a")), load_spec(path)
+
+    def start(on_epoch, on_batch, stop):
+        def twice(row, seconds):
+            on_epoch(row, seconds)
+            for _ in range(2 if row["epoch"] == 2 else 0):
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.05)  # the handler runs here: the first notes it, the second stops
+        return run_spec(spec, tmp_path / "b", twice, on_batch, stop)
+    with pytest.raises(typer.Exit) as stopped:
+        train_and_report(spec, start, False)
+    (folder,) = (tmp_path / "b").iterdir()
+    assert stopped.value.exit_code == 130
+    assert capsys.readouterr().err.splitlines()[-1] == ("Interrupted at once by a second Ctrl-C: go on from the last "
+                                                        f"checkpoint with: specnet resume {folder}")
+    assert '"status": "interrupted"' in (folder / "run.json").read_text()
+    assert resume_run(folder).info["resumed"][0]["epochs_done"] == 2 and outputs(folder) == whole
+
+
+def test_half_a_line_left_by_a_death_is_dropped(tmp_path):
+    """A process killed while writing a line of checks.jsonl or metrics.jsonl leaves it without its newline:
+    the folder still reads (as interrupted) and resumes to the uninterrupted run."""
+    from specnet.runs.folder import load_run
+    path = spec_file(tmp_path, "numpy")
+    whole = outputs(uninterrupted(path, tmp_path / "a"))
+    with pytest.raises(Died):
+        run_spec(load_spec(path), tmp_path / "b", *die_at(epoch=3, batch=60))
+    (folder,) = (tmp_path / "b").iterdir()
+    for name in ("checks.jsonl", "metrics.jsonl"):
+        with open(folder / name, "a") as f:
+            f.write('{"epoch": 3, "ima')
+    run = load_run(folder)
+    assert run.info["status"] == "interrupted" and len(run.history) == 3 and run.checks[-1]["epoch"] == 3
+    resume_run(folder)
+    assert outputs(folder) == whole
+
+
+def test_resume_says_what_is_wrong_before_anything_else(tmp_path, capsys):
+    """A damaged checkpoint: `specnet resume` prints its one line and no run header; nothing is rewritten.
+    A folder that is not a run's gets no run.lock."""
+    from test_cli import cli
+    path = spec_file(tmp_path, "numpy")
+    with pytest.raises(Died):
+        run_spec(load_spec(path), tmp_path / "b", *die_at(epoch=3))
+    (folder,) = (tmp_path / "b").iterdir()
+    before = {f.name: f.read_bytes() for f in folder.iterdir()}
+    meta = (folder / "checkpoint.json").read_text()
+    (folder / "checkpoint.json").write_text(meta.replace('"batches": 0', '"batches": 13'))
+    code, out, err = cli(capsys, "resume", folder)
+    assert code == 2 and out == "" and err.splitlines() == [
+        f"{folder}/checkpoint.json: batches: its checkpoint is at mini-batch 13 of an epoch that has 12. "
+        "The run folder is damaged or was changed by hand: train the spec again."]
+    (folder / "checkpoint.json").write_text(meta)
+    assert {f.name: f.read_bytes() for f in folder.iterdir()} == before
+    code, out, err = cli(capsys, "resume", tmp_path)
+    assert code == 2 and "not a run folder" in err and not (tmp_path / "run.lock").exists()
+
+
+def test_evaluate_uses_the_last_checkpoint_when_asked(tmp_path, capsys):
+    """`evaluate --checkpoint` on a run stopped in epoch 3 scores the parameters after epoch 2, as the
+    run measured them then; on a complete run, or a model file, it says why it cannot."""
+    from test_cli import cli
+    path = spec_file(tmp_path, "numpy")
+    whole = uninterrupted(path, tmp_path / "a")
+    with pytest.raises(Died):
+        run_spec(load_spec(path), tmp_path / "b", *die_at(epoch=3))
+    (folder,) = (tmp_path / "b").iterdir()
+    code, out, err = cli(capsys, "evaluate", folder, "--checkpoint", "--split", "validation", "--json")
+    measured = eval_json((folder / "metrics.jsonl").read_text().splitlines()[2])
+    assert code == 0 and eval_json(out)["checkpoint"] == {"epochs": 3, "batches": 0}
+    assert eval_json(out)["correct"] == measured["evaluation_correct"]
+    assert abs(eval_json(out)["cost"] - measured["evaluation_cost"]) < 1e-6
+    code, out, err = cli(capsys, "evaluate", folder, "--checkpoint", "--split", "validation")
+    assert code == 0 and out.strip().endswith("(the checkpoint after 3 epochs)")
+    code, out, err = cli(capsys, "evaluate", whole, "--split", "validation", "--json")  # λ/2n with n = 80 images
+    final = eval_json((whole / "metrics.jsonl").read_text().splitlines()[-1])  # an epoch: 40 and their copies
+    assert code == 0 and abs(eval_json(out)["cost"] - final["evaluation_cost"]) < 1e-6
+    code, out, err = cli(capsys, "evaluate", whole, "--checkpoint")
+    assert code == 2 and "this run is complete: its checkpoint is gone" in err
+    (tmp_path / "m").mkdir()
+    for name in ("model.json", "model.npz"):
+        (tmp_path / "m" / name).write_bytes((whole / name).read_bytes())
+    code, out, err = cli(capsys, "evaluate", tmp_path / "m" / "model.json", "--checkpoint")
+    assert code == 2 and "--checkpoint evaluates a run folder's checkpoint" in err

@@ -28,9 +28,12 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # lock that tells a dead run from a live one, reproduce --resume going on from checkpoints and evaluate
 # refusing an incomplete run to 4,510; a review's fixes (no temporary file through a link a stranger left,
 # the lock taken before resume touches a file, checkpoint histories checked row by row, max_weight, the last
-# epoch's checkpoint on a signal) to 4,600; --json saying where and why a run stopped to 4,610.
+# epoch's checkpoint on a signal) to 4,600; --json saying where and why a run stopped to 4,610. A signal's
+# checkpoint at the mini-batch it stops at (the state within an epoch, executors starting at a mini-batch),
+# resume checking everything before it prints or rewrites, a second Ctrl-C, half a line left by a death, and
+# `evaluate --checkpoint` took it to 4,680.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 4610
+MODULE_LIMIT, TOTAL_LIMIT = 150, 4680
 
 
 def code_lines(path: Path) -> int:

@@ -48,6 +48,8 @@ def run(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec file
 @user_errors
 def evaluate(model: Annotated[Path, typer.Argument(metavar="RUN", help="A run folder, or a model.json / network2 JSON file.")],
              split: Annotated[SplitName, typer.Option(help="The data to evaluate on.")] = SplitName.test,
+             checkpoint: Annotated[bool, typer.Option(help="Evaluate the last checkpoint of a run that did "
+                                                           "not complete (interrupted or diverged).")] = False,
              json_: Json = False):
     """Accuracy and cost of a trained model on one split.
 
@@ -59,14 +61,17 @@ def evaluate(model: Annotated[Path, typer.Argument(metavar="RUN", help="A run fo
     """
     from specnet.runs.evaluate import evaluate_path
     from specnet.runs.report import outputs_table
-    r = evaluate_path(model, split.value)
+    r = evaluate_path(model, split.value, checkpoint)
     data, outputs = r.pop("data"), r.pop("outputs")
     if json_:
         return _out({**r, "outputs": outputs.tolist() if r["inline"] else None})
     if r["inline"]:
         typer.echo(outputs_table(data, outputs))
     cost = "" if r["cost"] is None else f", cost {r['cost']:.6g}"
-    typer.echo(f"{split.value}: accuracy {r['correct']} / {r['total']} ({100 * r['accuracy']:.2f}%){cost}")
+    at = r.get("checkpoint")  # where the checkpoint is: after E epochs and B mini-batches of the next
+    at = "" if not at else f" (the checkpoint after {at['epochs']} epochs" + (
+        f" and {at['batches']} mini-batches)" if at["batches"] else ")")
+    typer.echo(f"{split.value}: accuracy {r['correct']} / {r['total']} ({100 * r['accuracy']:.2f}%){cost}{at}")
 
 
 @app.command()

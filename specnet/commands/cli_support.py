@@ -69,9 +69,10 @@ def train_and_report(spec, start, json_: bool, note: str = "", bounds_hint: bool
     try:
         with Signals() as signals:
             r = start(lambda row, sec: typer.echo(bar.line(row, sec), err=json_), bar.batch, signals.check)
-    except (Interrupted, Diverged) as e:  # with --json, what a program needs on stdout: the folder and status
-        if json_:
-            out({"folder": str(e.folder), "status": "interrupted" if isinstance(e, Interrupted) else "diverged",
+    except (Interrupted, Diverged, KeyboardInterrupt) as e:  # with --json, what a program needs on stdout
+        folder = getattr(e, "folder", None)  # None: stopped before the run folder was made
+        if json_ and folder is not None:
+            out({"folder": str(folder), "status": "diverged" if isinstance(e, Diverged) else "interrupted",
                  **({"diverged": {"epoch": e.epoch, "why": e.why}} if isinstance(e, Diverged) else {})})
         _stopped(spec, e, json_)
     summary = run_summary(r)
@@ -86,6 +87,11 @@ def train_and_report(spec, start, json_: bool, note: str = "", bounds_hint: bool
 def _stopped(spec, e, json_: bool):
     """Say in one line why a run stopped before it completed, and exit with that reason's code."""
     from specnet.runs.interrupt import Interrupted
+    folder = getattr(e, "folder", None)
+    if isinstance(e, KeyboardInterrupt):  # the second Ctrl-C: no checkpoint at the mini-batch, no wait
+        typer.echo("Interrupted at once by a second Ctrl-C" + (f": go on from the last checkpoint with: specnet "
+                   f"resume {folder}" if folder else ", before the run folder was written"), err=True)
+        raise typer.Exit(130)
     if isinstance(e, Interrupted):
         typer.echo(f"Interrupted by {e}: the run stopped at a mini-batch; go on with: specnet resume {e.folder}",
                    err=True)

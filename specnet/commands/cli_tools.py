@@ -28,8 +28,9 @@ def resume(run: Annotated[Path, typer.Argument(metavar="RUN", help="A run folder
     Examples:
       specnet resume runs/ch1_sgd-20261130-101500
     """
-    from specnet.runs.resume import resumable, resume_run
-    train_and_report(resumable(run).spec, lambda *callbacks: resume_run(run, force, *callbacks), json_, ", resumed")
+    from specnet.runs.resume import prepare_resume
+    resumption = prepare_resume(run, force)  # every problem said before the first line of the run is printed
+    train_and_report(resumption.run.spec, resumption.go, json_, ", resumed")
 
 
 def gradcheck(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec file.")], set: Sets = None,

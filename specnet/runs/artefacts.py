@@ -100,14 +100,17 @@ def check_fields(value, fields: dict, required, file, line=None) -> dict:
     return value
 
 
-def read_jsonl(path: Path, required=("epoch",)) -> list:
+def read_jsonl(path: Path, required=("epoch",), torn_tail: bool = False) -> list:
     """Return the records of metrics.jsonl or checks.jsonl, each checked and with its non-finite numbers
-    restored (a missing file has none)."""
+    restored (a missing file has none). With `torn_tail` (a run that did not complete: its process may have
+    died in the middle of writing a line), a last line without its newline is left out."""
     if not Path(path).exists():
         return []
     rows = []
     for number, text in _lines(_regular(path), *((CHECKS_BYTES, CHECKS_LINES) if Path(path).name == "checks.jsonl"
                                                  else (JSONL_BYTES, JSONL_LINES))):
+        if torn_tail and not text.endswith("\n"):
+            break
         if text.strip():
             row = check_fields(parse_json(text, path, number), ROW, required, path, number)
             if not all(isinstance(v, str) and v in NAMES for v in row.get("nonfinite", {}).values()):

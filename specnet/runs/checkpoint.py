@@ -1,10 +1,12 @@
-"""Checkpoints: the Trainer's state after an epoch (specnet.training.state) in the run folder, so that
-`specnet resume` goes on from it as if the run had never stopped.
+"""Checkpoints: the Trainer's state after an epoch, or where a signal stopped it within one
+(specnet.training.state), in the run folder, so that `specnet resume` goes on from it as if the run had
+never stopped.
 
-    checkpoint-E.npz  the arrays after epoch E: w0, b0, w1, ... (parameters), v0, v1, ... (the optimizer's
-                      velocities, in the order weights then biases), kw0, kb0, ... (early stopping's kept best)
-    checkpoint.json   the rest: the epoch, the history, the random streams' states, the array file's name
-                      and SHA-256. Written last, it is the commit point.
+    checkpoint-E-B.npz  the arrays after E epochs and B mini-batches of the next: w0, b0, w1, ... (parameters),
+                        v0, v1, ... (the optimizer's velocities, weights then biases), kw0, kb0, ... (early
+                        stopping's kept best)
+    checkpoint.json     the rest: E and B, the history, the random streams' states, the array file's name
+                        and SHA-256. Written last, it is the commit point.
 
 Each file is written under a temporary name, flushed to the disk (fsync) and renamed over the old one, so
 a checkpoint is whole or absent whenever the process dies; the previous array file is removed only once
@@ -32,9 +34,9 @@ from specnet.runs.strictjson import dumps, restore
 from specnet.training.state import TrainerState
 
 FORMAT, JSON_NAME = "specnet-checkpoint", "checkpoint.json"
-META = {"format": (TEXT,), "version": (COUNT,), "epoch": (COUNT,), "rngs": (OBJECT,), "kept_epoch": (COUNT, None),
-        "arrays": (TEXT,), "sha256": (SHA,)}
-_ARRAYS = re.compile(r"checkpoint-\d{1,9}\.npz")
+META = {"format": (TEXT,), "version": (COUNT,), "epochs": (COUNT,), "batches": (COUNT,), "rngs": (OBJECT,),
+        "kept_epoch": (COUNT, None), "arrays": (TEXT,), "sha256": (SHA,)}
+_ARRAYS = re.compile(r"checkpoint-\d{1,9}-\d{1,9}\.npz")
 
 
 def write_checkpoint(folder: Path, state: TrainerState) -> None:
@@ -43,9 +45,10 @@ def write_checkpoint(folder: Path, state: TrainerState) -> None:
               **{f"v{i}": v for i, v in enumerate(state.velocities)}}
     if state.kept is not None:
         arrays.update({f"kw{i}": w for i, w in enumerate(state.kept[1])}, **{f"kb{i}": b for i, b in enumerate(state.kept[2])})
-    name, data = f"checkpoint-{state.epoch}.npz", npz_bytes(arrays)
+    name, data = f"checkpoint-{state.epochs}-{state.batches}.npz", npz_bytes(arrays)
     write_atomic(Path(folder) / name, data)
-    meta = {"format": FORMAT, "version": 1, "epoch": state.epoch, "history": state.history, "rngs": state.rngs,
+    meta = {"format": FORMAT, "version": 2, "epochs": state.epochs, "batches": state.batches, "history": state.history,
+            "rngs": state.rngs,
             "kept_epoch": None if state.kept is None else state.kept[0], "arrays": name,
             "sha256": hashlib.sha256(data).hexdigest()}
     write_atomic(Path(folder) / JSON_NAME, (dumps(meta, indent=1) + "\n").encode())
@@ -73,14 +76,14 @@ def _rng_state(value, name: str, path) -> dict:
 def read_checkpoint(folder: Path, net, trainer) -> TrainerState:
     """Return the checked checkpoint of a run folder whose network is `net` and Trainer `trainer`: the arrays
     must have the network's shapes and dtype (velocities if its optimizer keeps any), the history one row per
-    epoch 0..E with every monitored metric, and the random streams every one the training draws from."""
+    epoch done with every monitored metric, and the random streams every one the training draws from."""
     path = Path(folder) / JSON_NAME
     meta = read_json(path, JSON_BYTES, "checkpoint")
     check_fields(meta, META, (*META, "history"), path)
     history, streams = meta["history"], {"shuffle", "expand"} | ({"dropout"} if trainer.executor.dropout_rng else set())
-    if meta["format"] != FORMAT or not _ARRAYS.fullmatch(meta["arrays"]) or not isinstance(history, list) \
-            or len(history) != meta["epoch"] + 1 or (meta["kept_epoch"] or 0) > meta["epoch"] \
-            or not streams <= set(meta["rngs"]):
+    if meta["format"] != FORMAT or meta["version"] != 2 or not _ARRAYS.fullmatch(meta["arrays"]) \
+            or not isinstance(history, list) or len(history) != meta["epochs"] \
+            or (meta["kept_epoch"] if meta["kept_epoch"] is not None else -1) >= meta["epochs"] or not streams <= set(meta["rngs"]):
         raise DataError("not a checkpoint specnet wrote", file=str(path), got=cut(meta["arrays"]), hint=DAMAGED_HINT)
     history = [restore(check_fields(r, ROW, ("epoch", *trainer.monitor), path)) for r in history]
     if [r["epoch"] for r in history] != list(range(len(history))):
@@ -100,7 +103,7 @@ def read_checkpoint(folder: Path, net, trainer) -> TrainerState:
     n = len(net.weights)
     kept = None if meta["kept_epoch"] is None else (
         meta["kept_epoch"], [arrays[f"kw{i}"] for i in range(n)], [arrays[f"kb{i}"] for i in range(n)])
-    return TrainerState(meta["epoch"], history, [arrays[f"w{i}"] for i in range(n)], [arrays[f"b{i}"] for i in range(n)],
+    return TrainerState(meta["epochs"], meta["batches"], history, [arrays[f"w{i}"] for i in range(n)], [arrays[f"b{i}"] for i in range(n)],
                         [arrays[f"v{i}"] for i in range(2 * n)] if velocities else [], rngs, kept)
 
 

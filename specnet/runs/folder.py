@@ -12,21 +12,28 @@ from specnet.spec.diff import Side
 from specnet.spec.load import load_spec
 
 
-def load_run(folder, check_data: bool = False) -> Run:
-    """Load a run folder: its resolved spec (data paths relative to the original spec's folder), metrics
-    and provenance, each file checked before use (specnet.runs.artefacts); the spec must be the one run.json
-    records. The data files are only looked at if `check_data`."""
+def is_run_folder(folder) -> Path:
+    """Return `folder` as a Path if it has a spec.yaml and a run.json, else raise the one-line error."""
     folder = Path(folder)
     for name in ("spec.yaml", "run.json"):
         if not (folder / name).is_file():
             raise SpecError(f"not a run folder: it has no {name}", file=str(folder),
                             hint="Give a folder made by `specnet run`.")
+    return folder
+
+
+def load_run(folder, check_data: bool = False) -> Run:
+    """Load a run folder: its resolved spec (data paths relative to the original spec's folder), metrics
+    and provenance, each file checked before use (specnet.runs.artefacts); the spec must be the one run.json
+    records. The data files are only looked at if `check_data`."""
+    folder = is_run_folder(folder)
     info = read_info(folder)
     info["status"] = status(folder, info)  # a 'running' run whose process died is 'interrupted'
     check_spec_digest(folder, info)
     spec = load_spec(folder / "spec.yaml", base_dir=info.get("spec_dir"), check_data=check_data)
-    return Run(folder, read_jsonl(folder / "metrics.jsonl"), info=info, spec=spec,
-               checks=read_jsonl(folder / "checks.jsonl", ("epoch", "images")))
+    torn = info["status"] != "completed"  # a process that died may have left half a line at the end
+    return Run(folder, read_jsonl(folder / "metrics.jsonl", torn_tail=torn), info=info, spec=spec,
+               checks=read_jsonl(folder / "checks.jsonl", ("epoch", "images"), torn))
 
 
 def load_side(path) -> Side:

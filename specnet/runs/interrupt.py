@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import signal
 
+from specnet.training.trainer import Stop
 
-class Interrupted(Exception):
+
+class Interrupted(Stop):
     """A run stopped by a signal; `folder` is its run folder, `code` the exit code 128 + the signal."""
 
     def __init__(self, signum: int, folder=None):

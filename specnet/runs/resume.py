@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from specnet import __version__
 from specnet.datasets.dataset import load_datasets
-from specnet.errors import SpecError
+from specnet.errors import DataError, SpecError
+from specnet.runs.artefacts import DAMAGED_HINT
 from specnet.runs.checkpoint import JSON_NAME, read_checkpoint
 from specnet.runs.files import write_atomic
 from specnet.runs.lock import hold
 from specnet.runs.strictjson import dumps
 from specnet.runs.provenance import write_json
-from specnet.runs.folder import load_run
+from specnet.runs.folder import is_run_folder, load_run
 from specnet.runs.run import Run, record_run
 from specnet.training.compiler import build, compile_spec, compile_trainer
 
@@ -35,56 +37,81 @@ def changes(info: dict, sums: dict) -> list:
     return found
 
 
-def _keep_epochs(path: Path, done: int) -> None:
-    """Keep the lines of metrics.jsonl or checks.jsonl of the epochs before `done` (read and checked by
-    load_run already), byte for byte; the file is rewritten whole, atomically."""
+def _keep_checks(path: Path, images: int) -> None:
+    """Keep the lines of checks.jsonl measured after at most `images` training images (the file is read and
+    checked by load_run already; a torn last line is dropped), byte for byte; rewritten whole, atomically."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True) if path.is_file() else []
-    write_atomic(path, "".join(x for x in lines if x.strip() and json.loads(x)["epoch"] < done).encode())
+    write_atomic(path, "".join(x for x in lines if x.endswith("\n") and json.loads(x)["images"] <= images).encode())
 
 
-def resumable(folder) -> Run:
-    """Return the run in `folder` (checked) if it can be resumed: it started training and did not complete."""
-    run = load_run(folder)
-    if run.info["status"] == "completed" or run.spec.training is None:
-        raise SpecError("this run is complete: there is nothing to resume", file=str(folder),
-                        hint="specnet evaluate or specnet diff read it; specnet run trains the spec again.")
-    if run.info["status"] == "running":  # its process holds the run's lock (specnet.runs.lock)
-        raise SpecError("this run is still running in another process", file=str(folder),
-                        hint="Wait for it, or stop it (Ctrl-C or kill) and resume it then.")
-    return run
+@dataclass
+class Resumption:
+    """A run ready to go on: checked, its data loaded and its checkpoint read, its lock held (`lock`)."""
+    folder: Path
+    run: Run
+    changed: list    # what changed since the run started (with --force)
+    data: dict
+    net: object
+    trainer: object
+    state: object    # the checkpoint's TrainerState, or None (the run stopped before its first checkpoint)
+    lock: object
+
+    def go(self, on_epoch=None, on_batch=None, stop=None) -> Run:
+        """Go on with the run to its end (or the next stop); the lock is let go at the end."""
+        with self.lock:
+            return _go(self, on_epoch, on_batch, stop)
+
+
+def prepare_resume(folder, force: bool = False) -> Resumption:
+    """Take the run's lock (two resumes of one run cannot both go on), check that the run can go on, and read
+    its data and its last checkpoint: every problem is found before anything is trained or rewritten."""
+    folder, t0 = is_run_folder(folder), time.perf_counter()  # (no run.lock is made in a folder of something else)
+    lock = hold(folder)  # raises if a live process holds it: the run is still running
+    try:
+        run = load_run(folder)
+        if run.info["status"] == "completed" or run.spec.training is None:
+            raise SpecError("this run is complete: there is nothing to resume", file=str(folder),
+                            hint="specnet evaluate or specnet diff read it; specnet run trains the spec again.")
+        spec, source = run.spec, build("source", run.spec.data.source)
+        changed = changes(run.info, source.checksums(spec.base))
+        if changed and not force:
+            raise SpecError(f"it changed since the run started: {'; '.join(changed)}", file=str(folder),
+                            hint="Resume with --force to go on with the change (run.json records it), or run the "
+                                 "spec again.")
+        data = load_datasets(spec, {"training": spec.data.training, "evaluation": spec.data.evaluation}, source)
+        net, trainer = compile_spec(spec), compile_trainer(spec)
+        state = read_checkpoint(folder, net, trainer) if (folder / JSON_NAME).is_file() else None
+        batches = -(-trainer.epoch_size(data["training"]) // trainer.mini_batch_size)  # in an epoch
+        if state is not None and state.batches > batches:
+            raise DataError(f"its checkpoint is at mini-batch {state.batches} of an epoch that has {batches}",
+                            file=str(folder / JSON_NAME), path="batches", hint=DAMAGED_HINT)
+    except BaseException:
+        lock.close()
+        raise
+    run.info["wall_seconds"] = run.info.get("wall_seconds", 0.0) + time.perf_counter() - t0
+    return Resumption(folder, run, changed, data, net, trainer, state, lock)
 
 
 def resume_run(folder, force: bool = False, on_epoch=None, on_batch=None, stop=None) -> Run:
-    """Go on with the run in `folder` from its last checkpoint (from its start if it has none); return it.
-    The run's lock is taken first and held to the end: two resumes of one run cannot both go on."""
-    resumable(folder)
-    with hold(folder):
-        return _resume(Path(folder), force, on_epoch, on_batch, stop)
+    """Go on with the run in `folder` from its last checkpoint (from its start if it has none); return it."""
+    return prepare_resume(folder, force).go(on_epoch, on_batch, stop)
 
 
-def _resume(folder: Path, force, on_epoch, on_batch, stop) -> Run:
-    t0 = time.perf_counter()
-    run = load_run(folder)  # checked as resumable before the lock was taken; it says 'running' now: ours
-    info, spec = run.info, run.spec
-    source = build("source", spec.data.source)
-    changed = changes(info, source.checksums(spec.base))
-    if changed and not force:
-        raise SpecError(f"it changed since the run started: {'; '.join(changed)}", file=str(folder),
-                        hint="Resume with --force to go on with the change (run.json records it), or run the spec again.")
-    data = load_datasets(spec, {"training": spec.data.training, "evaluation": spec.data.evaluation}, source)
-    net, trainer = compile_spec(spec), compile_trainer(spec)
-    state = read_checkpoint(folder, net, trainer) if (folder / JSON_NAME).is_file() else None
-    done = 0 if state is None else state.epoch + 1  # the epochs the checkpoint holds; later lines are redone
+def _go(r: Resumption, on_epoch, on_batch, stop) -> Run:
+    t0, folder, info, state, trainer = time.perf_counter(), r.folder, r.run.info, r.state, r.trainer
+    done, batches = (0, 0) if state is None else (state.epochs, state.batches)  # later lines are redone
+    n, m = trainer.epoch_size(r.data["training"]), trainer.mini_batch_size
     # metrics.jsonl as the checkpoint's history says (written to disk with it), whatever the file kept
-    write_atomic(folder / "metrics.jsonl", "".join(dumps(r) + "\n" for r in (state.history if state else [])).encode())
-    _keep_epochs(folder / "checks.jsonl", done)
+    write_atomic(folder / "metrics.jsonl", "".join(dumps(x) + "\n" for x in (state.history if state else [])).encode())
+    _keep_checks(folder / "checks.jsonl", done * n + min(batches * m, n))
     for name in ("model.npz", "model.json"):  # a model whose writing failed (a full disk) is written again
         (folder / name).unlink(missing_ok=True)
-    resumed = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "epochs_done": done}
+    resumed = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "epochs_done": done,
+               **({"mini_batches_done": batches} if batches else {})}
     for key in ("failed", "diverged", "unmet", "ended"):  # of the attempt before; this one says its own
         info.pop(key, None)
     info.update(status="running", epoch_seconds=info.get("epoch_seconds", [])[:done],
-                resumed=[*info.get("resumed", []), {**resumed, **({"changes": changed} if changed else {})}])
+                resumed=[*info.get("resumed", []), {**resumed, **({"changes": r.changed} if r.changed else {})}])
     write_json(folder / "run.json", info)
-    return record_run(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resume=state, append=True,
-                      stop=stop, locked=True)
+    return record_run(r.run.spec, folder, r.data, r.net, trainer, info, t0, on_epoch, on_batch, resume=state,
+                      append=True, stop=stop, locked=True)

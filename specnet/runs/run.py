@@ -110,8 +110,9 @@ def record_run(spec, folder, data, net, trainer, info, t0, on_epoch=None, on_bat
     try:
         with nullcontext() if locked else hold(folder):  # released when the process ends, however it ends
             return _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resume, append, stop)
-    except (Interrupted, Diverged) as e:  # the last checkpoint stays: resume, or look at the last finite state
-        info.update(status="interrupted" if isinstance(e, Interrupted) else "diverged",
+    except (Interrupted, Diverged, KeyboardInterrupt) as e:  # the last checkpoint stays (KeyboardInterrupt: a
+        # second Ctrl-C, which stops at once): resume, or look at the last finite state
+        info.update(status="diverged" if isinstance(e, Diverged) else "interrupted",
                     ended=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                     wall_seconds=round(info.get("wall_seconds", 0.0) + time.perf_counter() - t0, 3),
                     **({"diverged": {"epoch": e.epoch, "why": e.why}} if isinstance(e, Diverged) else {}))
@@ -138,12 +139,12 @@ def _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resu
 
         latest = {}  # the state after the last epoch, and whether its checkpoint is written
 
-        def checkpoint(state):  # after an epoch's metrics; a signal during the epoch stops here at the latest
+        def checkpoint(state):  # after an epoch's metrics, or where a signal stopped the epoch (always written)
             checks.flush()
-            latest.update(state=state, written=(state.epoch + 1) % spec.training.checkpoint_every == 0)
+            latest.update(state=state, written=state.batches or state.epochs % spec.training.checkpoint_every == 0)
             if latest["written"]:
                 write_checkpoint(folder, state)
-            if stop:
+            if stop and not state.batches:
                 stop()
 
         def tick(done, total):

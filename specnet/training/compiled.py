@@ -307,9 +307,9 @@ class CompiledExecutor:
     def dropout_rng(self):
         return self.numpy.dropout_rng
 
-    def steps(self, net, opt, x, y, order, m, eta, decay, stops=()):
+    def steps(self, net, opt, x, y, order, m, eta, decay, stops=(), start=0):
         if m > LOOPS_UP_TO:
-            yield from self.numpy.steps(net, opt, x, y, order, m, eta, decay, stops)
+            yield from self.numpy.steps(net, opt, x, y, order, m, eta, decay, stops, start)
             return
         L = len(net.weights)
         global _seen
@@ -349,8 +349,8 @@ class CompiledExecutor:
                   np.array([ACTIVATIONS[a.name] for a in net.activations], np.int64), COSTS[net.cost.name])
         inputs = (np.array(widths, np.int64), *_seen[1], np.ascontiguousarray(x), np.ascontiguousarray(y),
                   order.astype(np.int64), m)
-        start, batches = 0, -(-len(order) // m)
-        for end in sorted({j + 1 for j in stops if j < batches} | {batches}):
+        batches = -(-len(order) // m)
+        for end in sorted({j + 1 for j in stops if start <= j < batches} | {batches}):
             _steps(*arrays, *inputs, start, end, *recipe)
             start = end
             if end - 1 in stops:

@@ -44,10 +44,10 @@ class NumpyExecutor:
             return nabla_w, nabla_b
         optimizer.step(net.weights, net.biases, gradient, eta, decay)
 
-    def steps(self, net, optimizer, x, y, order, m, eta, decay, stops=()):
-        """Take the SGD steps of one epoch: the mini-batches of m rows of (x, y) in `order`, each through
-        update_mini_batch; yield the index j of each mini-batch listed in `stops` once it is done (there
-        the caller measures or shows progress)."""
+    def steps(self, net, optimizer, x, y, order, m, eta, decay, stops=(), start=0):
+        """Take the SGD steps of one epoch: the mini-batches of m rows of (x, y) in `order` from mini-batch
+        `start` on (those before were taken before a stop), each through update_mini_batch; yield the index j
+        of each mini-batch listed in `stops` once it is done (there the caller measures or shows progress)."""
         n = len(order)
         # Note that the book shuffles the data in place; here the rows are copied in the shuffled order
         # a block at a time (saves gathering each mini-batch apart, without a second training set).
@@ -57,8 +57,10 @@ class NumpyExecutor:
         xbuf, ybuf = np.empty((block, x.shape[1]), x.dtype), np.empty((block, y.shape[1]), y.dtype)
         spaces = {}  # a Workspace by mini-batch size (the last mini-batch of an epoch may be smaller)
         for j, k in enumerate(range(0, n, m)):
-            if k % block == 0:
-                rows = order[k:k + block]
+            if j < start:
+                continue
+            if k % block == 0 or j == start:  # the block holding mini-batch j
+                rows = order[k - k % block:k - k % block + block]
                 xs, ys = np.take(x, rows, axis=0, out=xbuf[:len(rows)]), np.take(y, rows, axis=0, out=ybuf[:len(rows)])
             xb, yb = xs[k % block:k % block + m], ys[k % block:k % block + m]
             ws = spaces.get(len(xb))

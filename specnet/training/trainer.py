@@ -13,7 +13,12 @@ import numpy as np
 
 from specnet.components.metrics import epochs_since_best
 from specnet.training.executor import blas_threads
-from specnet.training.state import capture, restore
+from specnet.training.state import capture, restore, streams
+
+
+class Stop(Exception):
+    """Raised by an `on_batch` callback to stop training there, at a mini-batch boundary (a signal's stop,
+    specnet.runs.interrupt): `on_checkpoint` first gets the state within the epoch, then it propagates."""
 
 
 class Diverged(Exception):
@@ -60,6 +65,10 @@ class Trainer:
     max_cost: float | None          # a monitored cost above this is divergence (non-finite ones always are)
     max_weight: float | None        # so is a weight or bias larger than this
 
+    def epoch_size(self, training) -> int:
+        """The images of an epoch: the training set's, and the transformed copies of them with expansion."""
+        return len(training.x) * (1 + self.expansion.copies if self.expansion else 1)
+
     def train(self, net, training, rng, evaluation=None, on_epoch=None, on_batch=None, on_check=None,
               resume=None, on_checkpoint=None):
         """Train `net` as the spec says; return one dict of metrics per epoch.
@@ -68,8 +77,8 @@ class Trainer:
         `on_epoch(record)` after each epoch, `on_batch(done, total)` about a hundred times per epoch, and
         `on_check(record)` every `monitor_every` images. The last record says why training stopped
         early, if it did ("stop"). `on_checkpoint(state)` gets the TrainerState (specnet.training.state)
-        after each epoch that training goes on from; `resume`, such a state, goes on from it: the epochs
-        after are those of a training that never stopped, bit for bit.
+        after each epoch that training goes on from, and where `on_batch` raised Stop; `resume`, such a
+        state, goes on from it: what follows is the training that never stopped, bit for bit.
         """
         # Note that NumPy's overflow warnings are not shown: a run that overflows is reported as diverged.
         with blas_threads(net.sizes, self.mini_batch_size), np.errstate(all="ignore"):
@@ -79,15 +88,15 @@ class Trainer:
         m, opt = self.mini_batch_size, self.optimizer
         eta0 = opt.eta
         opt.start(net.weights + net.biases)
-        history, kept = restore(self, net, rng, resume) if resume is not None else ([], None)
+        history, kept, start = restore(self, net, rng, resume) if resume is not None else ([], None, 0)
         eta = self.schedule.rate(eta0, history) if history else eta0  # as decided after the last epoch done
-        x, y = training.x, training.y
-        n = len(x) * (1 + self.expansion.copies if self.expansion else 1)
+        x, y, n = training.x, training.y, self.epoch_size(training)
         reg = net.regularizer
         decay = (reg, n) if reg is not None and reg.lmbda else None  # the weight decay ηλ/n (93, 97)
         every, seen = max(1, (n // m) // 100), len(history) * n
         quick = tuple(k for k in self.monitor if k.startswith("evaluation_"))
         for epoch in range(len(history), self.epochs):
+            begin = streams(self, rng, "shuffle", "expand")  # as this epoch starts: a stop within it keeps them
             if self.expansion is not None:  # fresh transformed copies for this epoch (ch. 3, expansion)
                 x = np.concatenate([training.x, self.expansion(training.x, self.expand_rng)])
                 y = np.tile(training.y, (1 + self.expansion.copies, 1))
@@ -96,12 +105,17 @@ class Trainer:
             checks = {j for j, e in enumerate(ends) if self.monitor_every and on_check
                       and (seen + e) % self.monitor_every < e - j * m}
             ticks = set(range(0, len(ends), every)) if on_batch is not None else set()
-            for j in self.executor.steps(net, opt, x, y, order, m, eta, decay, checks | ticks):
-                if j in checks:
-                    on_check({"epoch": epoch, "images": seen + ends[j], **net.measure(quick, None, evaluation, n)})
-                if j in ticks:
-                    on_batch(ends[j], n)  # images done, the short last mini-batch counted as it is
-            seen += n
+            try:
+                for j in self.executor.steps(net, opt, x, y, order, m, eta, decay, checks | ticks, start):
+                    if j in checks:
+                        on_check({"epoch": epoch, "images": seen + ends[j], **net.measure(quick, None, evaluation, n)})
+                    if j in ticks:
+                        on_batch(ends[j], n)  # images done, the short last mini-batch counted as it is
+            except Stop:  # after mini-batch j: the epoch goes on from j + 1 when resumed
+                if on_checkpoint is not None:
+                    on_checkpoint(capture(self, net, rng, history, kept, batches=j + 1, begin=begin))
+                raise
+            seen, start = seen + n, 0
             record = {"epoch": epoch, "eta": eta, **net.measure(self.monitor, training, evaluation, n)}
             history.append(record)
             stop, es, why = None, self.early_stopping, divergence(net, record, self.max_cost, self.max_weight)
@@ -128,5 +142,5 @@ class Trainer:
             if stop:
                 break
             if on_checkpoint is not None and epoch < self.epochs - 1:
-                on_checkpoint(capture(self, net, rng, epoch, history, kept))
+                on_checkpoint(capture(self, net, rng, history, kept))
         return history
