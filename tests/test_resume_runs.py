@@ -1,6 +1,7 @@
 """`specnet resume` on run folders left by a process that died: between two epochs (before the epoch's
 checkpoint), in the middle of an epoch, between the two renames of a checkpoint write, and by a real SIGKILL.
 The resumed folder's metrics.jsonl, checks.jsonl and model.npz equal the uninterrupted run's, byte for byte."""
+import json
 import os
 import signal
 import subprocess
@@ -395,3 +396,30 @@ def test_evaluate_uses_the_last_checkpoint_when_asked(tmp_path, capsys):
         (tmp_path / "m" / name).write_bytes((whole / name).read_bytes())
     code, out, err = cli(capsys, "evaluate", tmp_path / "m" / "model.json", "--checkpoint")
     assert code == 2 and "--checkpoint evaluates a run folder's checkpoint" in err
+
+
+def test_an_edited_spec_is_named_value_by_value_and_goes_on_with_force(tmp_path, capsys):
+    """spec.yaml edited after a stop (8 epochs instead of 6): resume names
+    each change and refuses; --force goes on with them (run.json records them) and ends as the uninterrupted
+    run of the edited spec."""
+    from test_cli import cli
+    path = spec_file(tmp_path, "numpy")
+    with pytest.raises(Died):
+        run_spec(load_spec(path), tmp_path / "b", *die_at(epoch=3))
+    (folder,) = (tmp_path / "b").iterdir()
+    edited = yaml.safe_load((folder / "spec.yaml").read_text())
+    edited["training"]["epochs"] = 8
+    (folder / "spec.yaml").write_text(yaml.safe_dump(edited))
+    (tmp_path / "edited.yaml").write_text(yaml.safe_dump(edited))
+    whole = outputs(uninterrupted(tmp_path / "edited.yaml", tmp_path / "a"))
+    code, out, err = cli(capsys, "resume", folder)
+    assert code == 2 and out == "" and err.splitlines() == [
+        f"{folder}: it changed since the run started: spec.yaml training.epochs: 6 is now 8. Resume with --force "
+        "to go on with the change (run.json records it), or run the spec again."]
+    code, out, err = cli(capsys, "resume", folder, "--force")
+    assert code == 0, err
+    assert outputs(folder) == whole
+    info = json.loads((folder / "run.json").read_text())
+    assert info["resumed"][0]["changes"] == ["spec.yaml training.epochs: 6 is now 8"]
+    code, out, err = cli(capsys, "evaluate", folder)  # the edited spec is now the run's
+    assert code == 0, err

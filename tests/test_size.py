@@ -31,9 +31,10 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # epoch's checkpoint on a signal) to 4,600; --json saying where and why a run stopped to 4,610. A signal's
 # checkpoint at the mini-batch it stops at (the state within an epoch, executors starting at a mini-batch),
 # resume checking everything before it prints or rewrites, a second Ctrl-C, half a line left by a death, and
-# `evaluate --checkpoint` took it to 4,680.
+# `evaluate --checkpoint` took it to 4,680; an edited spec.yaml named value by value and resumed with
+# --force, to 4,695.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 4680
+MODULE_LIMIT, TOTAL_LIMIT = 150, 4695
 
 
 def code_lines(path: Path) -> int:

@@ -156,6 +156,10 @@ def read_info(folder: Path) -> dict:
     return info
 
 
+class SpecEdited(DataError):
+    """A run's spec.yaml that is not the one it was trained with (run.json's digest)."""
+
+
 def check_spec_digest(folder: Path, info: dict) -> None:
     """Refuse a run's spec.yaml whose digest is not run.json's `resolved_spec_sha256`, before it is parsed as
     a spec: the spec would not be the one the model was trained with."""
@@ -167,7 +171,7 @@ def check_spec_digest(folder: Path, info: dict) -> None:
     except (TypeError, ValueError):  # a SpecError is a ValueError
         digest = None  # not YAML that specnet wrote: the digest cannot match
     if digest != info["resolved_spec_sha256"]:
-        raise DataError(f"it is not the spec of this run: its SHA-256 is {digest or '(not a spec)'}, run.json "
+        raise SpecEdited(f"it is not the spec of this run: its SHA-256 is {digest or '(not a spec)'}, run.json "
                         f"records {info['resolved_spec_sha256']}", file=str(path),
                         hint="The spec was edited after the run: restore it, or run the edited spec "
                              "(specnet run) to get a model trained with it.")

@@ -5,8 +5,8 @@ never stopped.
     checkpoint-E-B.npz  the arrays after E epochs and B mini-batches of the next: w0, b0, w1, ... (parameters),
                         v0, v1, ... (the optimizer's velocities, weights then biases), kw0, kb0, ... (early
                         stopping's kept best)
-    checkpoint.json     the rest: E and B, the history, the random streams' states, the array file's name
-                        and SHA-256. Written last, it is the commit point.
+    checkpoint.json     the rest: E and B, the history, the random streams' states, the resolved spec, the
+                        array file's name and SHA-256. Written last, it is the commit point.
 
 Each file is written under a temporary name, flushed to the disk (fsync) and renamed over the old one, so
 a checkpoint is whole or absent whenever the process dies; the previous array file is removed only once
@@ -35,12 +35,13 @@ from specnet.training.state import TrainerState
 
 FORMAT, JSON_NAME = "specnet-checkpoint", "checkpoint.json"
 META = {"format": (TEXT,), "version": (COUNT,), "epochs": (COUNT,), "batches": (COUNT,), "rngs": (OBJECT,),
-        "kept_epoch": (COUNT, None), "arrays": (TEXT,), "sha256": (SHA,)}
+        "kept_epoch": (COUNT, None), "arrays": (TEXT,), "sha256": (SHA,), "spec": (OBJECT, None)}
 _ARRAYS = re.compile(r"checkpoint-\d{1,9}-\d{1,9}\.npz")
 
 
-def write_checkpoint(folder: Path, state: TrainerState) -> None:
-    """Write `state` into the run folder as its checkpoint (see above)."""
+def write_checkpoint(folder: Path, state: TrainerState, spec: dict | None = None) -> None:
+    """Write `state` into the run folder as its checkpoint (see above), with the resolved `spec` it was
+    trained with (resume shows what an edit of spec.yaml changed)."""
     arrays = {**{f"w{i}": w for i, w in enumerate(state.weights)}, **{f"b{i}": b for i, b in enumerate(state.biases)},
               **{f"v{i}": v for i, v in enumerate(state.velocities)}}
     if state.kept is not None:
@@ -48,7 +49,7 @@ def write_checkpoint(folder: Path, state: TrainerState) -> None:
     name, data = f"checkpoint-{state.epochs}-{state.batches}.npz", npz_bytes(arrays)
     write_atomic(Path(folder) / name, data)
     meta = {"format": FORMAT, "version": 2, "epochs": state.epochs, "batches": state.batches, "history": state.history,
-            "rngs": state.rngs,
+            "rngs": state.rngs, "spec": spec,
             "kept_epoch": None if state.kept is None else state.kept[0], "arrays": name,
             "sha256": hashlib.sha256(data).hexdigest()}
     write_atomic(Path(folder) / JSON_NAME, (dumps(meta, indent=1) + "\n").encode())

@@ -22,14 +22,16 @@ def is_run_folder(folder) -> Path:
     return folder
 
 
-def load_run(folder, check_data: bool = False) -> Run:
+def load_run(folder, check_data: bool = False, edited: bool = False) -> Run:
     """Load a run folder: its resolved spec (data paths relative to the original spec's folder), metrics
     and provenance, each file checked before use (specnet.runs.artefacts); the spec must be the one run.json
-    records. The data files are only looked at if `check_data`."""
+    records (unless `edited`: resume --force may go on with an edited spec). The data files are only looked
+    at if `check_data`."""
     folder = is_run_folder(folder)
     info = read_info(folder)
     info["status"] = status(folder, info)  # a 'running' run whose process died is 'interrupted'
-    check_spec_digest(folder, info)
+    if not edited:
+        check_spec_digest(folder, info)
     spec = load_spec(folder / "spec.yaml", base_dir=info.get("spec_dir"), check_data=check_data)
     torn = info["status"] != "completed"  # a process that died may have left half a line at the end
     return Run(folder, read_jsonl(folder / "metrics.jsonl", torn_tail=torn), info=info, spec=spec,

@@ -3,8 +3,9 @@
 metrics.jsonl, checks.jsonl and model.npz (the lines after the checkpoint are computed again, the same).
 
 A run is resumed as it started: with its own resolved spec (spec.yaml, executor included), on data with the
-checksums run.json recorded, by the same version of specnet. A change is refused and named, unless `force`,
-which goes on with it and records it in run.json ("resumed").
+checksums run.json recorded, by the same version of specnet. A change is refused and named (an edit of
+spec.yaml value by value, against the spec its checkpoint holds), unless `force`, which goes on with it and
+records it in run.json ("resumed"): 20 more epochs, say, or a smaller η from here on.
 """
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from pathlib import Path
 
 from specnet import __version__
 from specnet.datasets.dataset import load_datasets
-from specnet.errors import DataError, SpecError
-from specnet.runs.artefacts import DAMAGED_HINT
+from specnet.errors import DataError, SpecError, cut
+from specnet.runs.artefacts import DAMAGED_HINT, JSON_BYTES, SpecEdited, read_json
 from specnet.runs.checkpoint import JSON_NAME, read_checkpoint
 from specnet.runs.files import write_atomic
 from specnet.runs.lock import hold
@@ -25,6 +26,7 @@ from specnet.runs.strictjson import dumps
 from specnet.runs.provenance import write_json
 from specnet.runs.folder import is_run_folder, load_run
 from specnet.runs.run import Run, record_run
+from specnet.spec.diff import diff_values
 from specnet.training.compiler import build, compile_spec, compile_trainer
 
 
@@ -35,6 +37,16 @@ def changes(info: dict, sums: dict) -> list:
     if info.get("specnet") != __version__:
         found.append(f"specnet {info.get('specnet')} is now {__version__}")
     return found
+
+
+def spec_changes(folder: Path, spec: dict) -> list:
+    """What an edit of the run's spec.yaml changed, from the spec its checkpoint was trained with."""
+    path = folder / JSON_NAME
+    started = read_json(path, JSON_BYTES, "checkpoint").get("spec") if path.is_file() else None
+    if not isinstance(started, dict):
+        return ["spec.yaml was edited (no checkpoint holds the spec the run started with)"]
+    return [f"spec.yaml {k}: {cut(a)} is now {cut(b)}" for k, a, b in diff_values(started, spec)] or \
+        ["spec.yaml was edited (the same values, written differently)"]
 
 
 def _keep_checks(path: Path, images: int) -> None:
@@ -68,12 +80,17 @@ def prepare_resume(folder, force: bool = False) -> Resumption:
     folder, t0 = is_run_folder(folder), time.perf_counter()  # (no run.lock is made in a folder of something else)
     lock = hold(folder)  # raises if a live process holds it: the run is still running
     try:
-        run = load_run(folder)
+        try:
+            run, edits = load_run(folder), []
+        except SpecEdited:  # spec.yaml was edited: say what changed (resume --force goes on with it)
+            run = load_run(folder, edited=True)
+            edits = spec_changes(folder, run.spec.resolved)
+            run.info["resolved_spec_sha256"] = run.spec.digest()
         if run.info["status"] == "completed" or run.spec.training is None:
             raise SpecError("this run is complete: there is nothing to resume", file=str(folder),
                             hint="specnet evaluate or specnet diff read it; specnet run trains the spec again.")
         spec, source = run.spec, build("source", run.spec.data.source)
-        changed = changes(run.info, source.checksums(spec.base))
+        changed = edits + changes(run.info, source.checksums(spec.base))
         if changed and not force:
             raise SpecError(f"it changed since the run started: {'; '.join(changed)}", file=str(folder),
                             hint="Resume with --force to go on with the change (run.json records it), or run the "

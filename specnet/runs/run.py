@@ -143,7 +143,7 @@ def _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resu
             checks.flush()
             latest.update(state=state, written=state.batches or state.epochs % spec.training.checkpoint_every == 0)
             if latest["written"]:
-                write_checkpoint(folder, state)
+                write_checkpoint(folder, state, spec.resolved)
             if stop and not state.batches:
                 stop()
 
@@ -164,7 +164,7 @@ def _record(spec, folder, data, net, trainer, info, t0, on_epoch, on_batch, resu
                 record(history[0])
         except Interrupted:  # stopped by a signal: the last epoch's state is written, whatever checkpoint_every says
             if latest and not latest["written"]:
-                write_checkpoint(folder, latest["state"])
+                write_checkpoint(folder, latest["state"], spec.resolved)
             raise
     save_model(net, folder, data["training"].scaling, info.get("classes"))
     failures = unmet(spec, history)
