@@ -16,7 +16,7 @@ from specnet.runs.checkpoint import read_checkpoint, write_checkpoint
 from specnet.training.compiler import compile_spec, compile_trainer
 
 EXAMPLES = int(os.environ.get("SPECNET_FUZZ_EXAMPLES", "300"))
-KEYS = ["format", "version", "epochs", "batches", "history", "rngs", "kept_epoch", "arrays", "sha256"]
+KEYS = ["format", "version", "epochs", "batches", "spec", "history", "rngs", "kept_epoch", "arrays", "sha256"]
 SPEC = spec_for("numpy", epochs=40, early_stopping={"metric": "evaluation_cost", "patience": 3},
                 optimizer={"type": "sgd", "eta": 0.3, "mu": 0.7})
 
