@@ -76,23 +76,23 @@ def evaluate(model: Annotated[Path, typer.Argument(metavar="RUN", help="A run fo
 
 @app.command()
 @user_errors
-def diff(a: Annotated[Path, typer.Argument(metavar="A", help="A spec file or a run folder.")],
-         b: Annotated[Path, typer.Argument(metavar="B", help="Another spec file or run folder.")], json_: Json = False):
-    """Compare two specs or runs.
+def diff(paths: Annotated[List[Path], typer.Argument(metavar="A B [C...]",
+                                                     help="Spec files or run folders (two or more).")], json_: Json = False):
+    """Compare specs or runs.
 
     Resolved values by section (stating a default is no difference); for two runs also the metrics
-    (final and best) and the provenance.
+    (final and best) and the provenance. Three or more: a table, a column per spec or run.
 
     \b
     Examples:
       specnet diff specs/ch1_sgd.yaml specs/ch3_cross_entropy.yaml
       specnet diff runs/ch1_sgd-20261123-101500 runs/ch1_sgd-20261123-103000
+      specnet diff runs/ch3_l2-*        (three or more: a table)
     """
-    from specnet.runs.report import diff_text
-    from specnet.runs.folder import load_side
-    from specnet.spec.diff import compare
-    result = compare(load_side(a), load_side(b))
-    _out(result) if json_ else typer.echo(diff_text(result))
+    from specnet.runs.folder import load_sides
+    from specnet.runs.report import compared
+    result, text = compared(load_sides(paths))
+    _out(result) if json_ else typer.echo(text)
 
 
 @app.command()

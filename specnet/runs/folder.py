@@ -44,3 +44,11 @@ def load_side(path) -> Side:
         run = load_run(path)
         return Side(str(path), run.spec, run.history, run.info)
     return Side(str(path), load_spec(path))
+
+
+def load_sides(paths) -> list:
+    """Load the sides of a diff, two or more (spec files or run folders)."""
+    if len(paths) < 2:
+        raise SpecError("diff compares two or more specs or runs, and one was given", file="specnet diff",
+                        got=str(paths[0]), hint="Give another spec file or run folder: specnet diff A B [C...].")
+    return [load_side(path) for path in paths]

@@ -5,8 +5,8 @@ import sys
 import time
 
 from specnet.components.metrics import best
-from specnet.errors import format_path
-from specnet.spec.diff import MISSING, flatten
+from specnet.errors import cut, format_path
+from specnet.spec.diff import MISSING, compare, compare_many, flatten
 from specnet.training.compiler import executor_for
 
 
@@ -163,3 +163,34 @@ def diff_text(result: dict) -> str:
     if result["provenance"]:
         lines += ["", "[provenance]"] + [f"  {r['key']}: {fmt(r['a'])} -> {fmt(r['b'])}" for r in result["provenance"]]
     return "\n".join(lines)
+
+
+def diff_table(result: dict) -> str:
+    """Return a diff of three or more sides (from specnet.spec.diff.compare_many) as a table, a column per side:
+    the spec paths that differ, then for the runs their status, and final and best (epoch) of each metric."""
+    names = [chr(ord("a") + i) if i < 26 else str(i + 1) for i in range(len(result["sides"]))]
+    status = result.get("status") or [None] * len(names)
+    lines = [f"{n}: {side}" + (f"  ({s}: not complete; its metrics stop at its last epoch)" if s not in
+                                (None, "completed") else "") for n, side, s in zip(names, result["sides"], status)]
+    spec = [(r["path"], [cut(fmt(v), 30) for v in r["values"]]) for r in result["spec"]]
+    runs = [("status", [s or "" for s in status])] if "status" in result else []
+    for metric, sides in result["metrics"].items():
+        runs += [(f"final {metric}", ["" if s is None else fmt(s["final"]) for s in sides]),
+                 (f"best {metric} (epoch)", ["" if s is None else _best(s) for s in sides])]
+    lines += [""] + (["Specs: the same (after filling defaults)."] + [""] * bool(runs) if not spec else [])
+    rows = [("", names)] + spec + [("", [])] * bool(spec and runs) + runs
+    width = max(len(p) for p, _ in rows) + 2
+    widths = [max(len(v[i]) for _, v in rows if v) + 2 for i in range(len(names))]
+    lines += ["".join([p.ljust(width)] + [v.ljust(w) for v, w in zip(values, widths)]).rstrip()
+              for p, values in rows] if len(rows) > 1 else []
+    return "\n".join(lines).rstrip()
+
+
+def compared(sides: list) -> tuple:
+    """Return (the diff as data, as text): of two sides by section (compare, diff_text), of more as a table
+    (compare_many, diff_table)."""
+    if len(sides) == 2:
+        result = compare(*sides)
+        return result, diff_text(result)
+    result = compare_many(sides)
+    return result, diff_table(result)

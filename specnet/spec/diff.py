@@ -1,5 +1,5 @@
-"""Compare two experiments: their resolved specs structurally (stating a default is no difference), and,
-for two runs, their metrics (final and best) and provenance.
+"""Compare experiments: their resolved specs structurally (stating a default is no difference), and, for
+runs, their metrics (final and best) and, for two runs, their provenance.
 
     >>> flatten({"a": {"b": 1, "c": [{"d": 2}]}})
     {'a.b': 1, 'a.c[0].d': 2}
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from specnet.errors import format_path
-from specnet.components.metrics import best
+from specnet.components.metrics import best, final
 
 MISSING = "(absent)"
 _QUIET = {"started", "ended", "wall_seconds", "epoch_seconds", "command", "status", "unmet"}
@@ -40,6 +40,16 @@ def diff_values(a: dict, b: dict) -> list:
     return [(k, fa.get(k, MISSING), fb.get(k, MISSING)) for k in keys if fa.get(k, MISSING) != fb.get(k, MISSING)]
 
 
+def varied(values: list) -> list:
+    """Return the paths whose leaves differ between the nested mappings `values`, in order of appearance.
+
+        >>> varied([{"seed": 1, "eta": 0.5}, {"seed": 1, "eta": 0.5}, {"seed": 2, "eta": 0.5}])
+        ['seed']
+    """
+    found = {path for v in values[1:] for path, _, _ in diff_values(values[0], v)}
+    return [path for path in dict.fromkeys(k for v in values for k in flatten(v)) if path in found]
+
+
 def compare(a: Side, b: Side) -> dict:
     """Return the differences between two sides, as plain data (the --json output)."""
     out = {"a": a.label, "b": b.label, "spec": {}, "metrics": {}, "provenance": []}
@@ -57,4 +67,20 @@ def compare(a: Side, b: Side) -> dict:
         out["status"] = {"a": (a.info or {}).get("status"), "b": (b.info or {}).get("status")}
         out["provenance"] = [{"key": k, "a": va, "b": vb} for k, va, vb in
                              diff_values(a.info or {}, b.info or {}) if k.split(".")[0] not in _QUIET]
+    return out
+
+
+def compare_many(sides: list) -> dict:
+    """Return the differences between three or more sides, as plain data (the --json output): each differing
+    path with a value per side, and for the runs among them their status and metrics (None for a spec)."""
+    flat = [flatten(side.spec.resolved) for side in sides]
+    out = {"sides": [side.label for side in sides], "metrics": {}, "spec": [
+        {"path": p, "values": [f.get(p, MISSING) for f in flat]} for p in varied([s.spec.resolved for s in sides])]}
+    runs = [side for side in sides if side.history is not None]
+    if runs:
+        out["status"] = [(side.info or {}).get("status") if side.history is not None else None for side in sides]
+    for metric in dict.fromkeys(m for side in runs for m in (side.spec.training.monitor if side.spec.training else ())):
+        out["metrics"][metric] = [None if side.history is None else {
+            "final": final(side.history, metric), **dict(zip(("best", "best_epoch"), best(side.history, metric))),
+            "epochs": len(side.history)} for side in sides]
     return out
