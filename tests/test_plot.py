@@ -1,4 +1,5 @@
 import builtins
+import re
 
 import pytest
 
@@ -58,3 +59,19 @@ def test_plot_without_matplotlib_is_one_clear_line(runs, tmp_path, monkeypatch, 
     err = capsys.readouterr().err
     assert e.value.code == 2 and err.splitlines() == [
         'specnet plot: plot needs matplotlib, which is not installed. Install it with: pip install -e ".[plot]"']
+
+
+def legend(runs, out):
+    """Return the legend's labels of a drawing of `runs`, read back from the SVG (text kept as text)."""
+    matplotlib = pytest.importorskip("matplotlib")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        svg = plot_runs(runs, ["evaluation_accuracy"], out).read_text(encoding="utf-8")
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+
+
+def test_plot_labels_runs_by_what_differs(runs, tmp_path):
+    texts = legend(runs, tmp_path / "eta.svg")
+    assert "η = 0.5" in texts and "η = 4" in texts and "tiny" not in texts
+    again = load_run(run_spec(runs[0].spec, tmp_path / "again").folder)  # the same spec twice: folder names
+    texts = legend([runs[0], again], tmp_path / "same.svg")
+    assert runs[0].folder.name in texts and again.folder.name in texts and "η = 0.5" not in texts

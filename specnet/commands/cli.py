@@ -14,6 +14,7 @@ import typer
 # one-line error) then loads neither NumPy nor jsonschema, which take a quarter of a second to import.
 from specnet.commands.cli_support import Format, Json, Sets, SplitName, out as _out, train_and_report, user_errors
 from specnet.commands.cli_data import init, specs
+from specnet.commands.cli_runs import runs
 from specnet.commands.cli_tools import gradcheck, plot, reproduce, resume
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
@@ -158,7 +159,7 @@ def schema(out_: Annotated[Optional[Path], typer.Option("--out", "-o", help="Wri
     typer.echo(text, nl=False) if out_ is None else typer.echo(f"Wrote {write_schema(text, out_)}", err=True)
 
 
-for tool in (resume, gradcheck, reproduce, plot, specs, init):  # defined in cli_tools.py and cli_data.py
+for tool in (resume, gradcheck, reproduce, plot, specs, init, runs):  # in cli_tools, cli_data and cli_runs
     app.command()(user_errors(tool))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from specnet.errors import SpecError
 from specnet.components.metrics import METRICS
 from specnet.registry import suggest
+from specnet.runs.listing import labels
 
 FORMATS = (".png", ".svg", ".pdf")
 PLOTTABLE = METRICS + ("eta",)  # eta: the learning rate of each epoch, as a schedule set it
@@ -43,16 +44,16 @@ def plot_runs(runs, panels, out, from_epoch: int = 0, title: str | None = None) 
                                      f"{suggest(metric, PLOTTABLE)}")
     plt = _pyplot()
     fig, axes = plt.subplots(len(panels), 1, figsize=(7, 3.2 * len(panels)), squeeze=False)
+    names = labels([run.spec for run in runs], [run.folder.name for run in runs]) if len(runs) > 1 else [""]
     for ax, panel in zip(axes[:, 0], panels):
         drawn = 0
-        for run in runs:
+        for run, name in zip(runs, names):
             for metric in panel.split("+"):
                 rows = [r for r in run.history if metric in r and r["epoch"] is not None and r["epoch"] >= from_epoch]
                 if not rows:
                     continue
                 scale = 100 if metric.endswith("accuracy") else 1
-                label = run.spec.name if len(runs) > 1 else ""
-                label += f" ({run.info['status']})" if run.info.get("status") not in (None, "completed") else ""
+                label = name + (f" ({run.info['status']})" if run.info.get("status") not in (None, "completed") else "")
                 label += (" " if label else "") + (metric.replace("_", " ") if "+" in panel else "")
                 ax.plot([r["epoch"] for r in rows], [scale * r[metric] for r in rows], label=label.strip() or None,
                         marker="o" if len(rows) < 20 else None, markersize=3)  # a few epochs: show each point
