@@ -59,14 +59,14 @@ def shipped_names() -> list:
 
 
 def is_bare_name(text: str) -> bool:
-    """Return True for a shipped spec's name: no suffix, no leading folder but `examples/`, no '..'."""
+    """Return True for a shipped spec's name: no suffix, no leading folder but `examples/` or `sweeps/`, no '..'."""
     parts = text.split("/")
     return (bool(text) and not text.endswith(SPEC_SUFFIXES) and ".." not in parts and "\\" not in text
-            and (len(parts) == 1 or (len(parts) == 2 and parts[0] == "examples")) and all(parts))
+            and (len(parts) == 1 or (len(parts) == 2 and parts[0] in ("examples", "sweeps"))) and all(parts))
 
 
 def shipped_spec(name: str) -> Path:
-    """Return the file of the shipped spec `name` ("ch1_sgd", "examples/iris")."""
+    """Return the file of the shipped spec `name` ("ch1_sgd", "examples/iris", "sweeps/ch3_eta_lambda")."""
     path = specs_dir() / f"{name}.yaml"
     if not is_bare_name(name) or not path.is_file():
         raise SpecError("no such spec file, nor a shipped spec of that name", file=name,

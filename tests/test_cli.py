@@ -18,7 +18,7 @@ from specnet.spec.load import load_spec
 
 from conftest import ROOT, tiny_spec
 
-COMMANDS = ["run", "evaluate", "diff", "validate", "show", "schema", "gradcheck", "reproduce", "plot", "specs", "init", "resume", "runs"]
+COMMANDS = ["run", "evaluate", "diff", "validate", "show", "schema", "gradcheck", "reproduce", "plot", "specs", "init", "resume", "runs", "sweep", "tune"]
 RUN_FILES = {"spec.yaml", "metrics.jsonl", "model.json", "model.npz", "run.json"}
 NAND = {
     "specnet": 1, "name": "nand",
@@ -404,7 +404,7 @@ def test_short_help_and_shell_completion(capsys):
                                                r"spec, use --set training\.epochs=3\."),
     (["run", "{spec}", "--eta", "0.5"], r"No such option: --eta.*use --set training\.optimizer\.eta=0\.5\."),
     (["validate", "{spec}", "--epochs", "3"], r"^specnet validate: No such option: --epochs\. See 'specnet validate"),
-    (["run", "{spec}", "--size", "5"], r"^specnet run: No such option: --size \(Possible options: --seed, --set\)\. "
+    (["run", "{spec}", "--size", "5"], r"^specnet run: No such option: --size \(Possible options: --seed, --set, --sweep\)\. "
                                        r"See 'specnet run --help'\.$"),
     (["validate", "{spec}", "--set", "seed=1"], r"^specnet validate: No such option: --set\. 'specnet validate' "
                                                r"reads the files as they are; 'specnet show FILE --set"),

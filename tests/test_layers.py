@@ -1,7 +1,8 @@
 """The package's layers: each stage imports only itself and earlier stages, and no modules import each other
 in a circle. Every import is read with ast, at the top of a module and inside its functions alike.
 
-    errors, registry, resources (specnet/*.py)  →  spec  →  components  →  datasets  →  training  →  runs  →  commands
+    errors, registry, resources (specnet/*.py)  →  spec  →  components  →  datasets  →  training  →  runs
+        →  sweeps  →  commands
 
 The spec stages may use the components and the datasets (the checks read what a registry entry says of
 itself and describe the data without loading it; the Spec's data.expand is datasets.expand.Expansion);
@@ -11,7 +12,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "specnet"
-STAGES = ("", "spec", "components", "datasets", "training", "runs", "commands")
+STAGES = ("", "spec", "components", "datasets", "training", "runs", "sweeps", "commands")
 ALSO = {"spec": {"components", "datasets"}}  # later stages a stage may use, besides the earlier ones
 
 

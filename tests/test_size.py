@@ -32,9 +32,12 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # checkpoint at the mini-batch it stops at (the state within an epoch, executors starting at a mini-batch),
 # resume checking everything before it prints or rewrites, a second Ctrl-C, half a line left by a death, and
 # `evaluate --checkpoint` took it to 4,680; an edited spec.yaml named value by value and resumed with
-# --force, to 4,695.
+# --force, to 4,695. Issue 15 adds a stage, sweeps/: the `sweep:` block and its points (spec/sweep.py),
+# content-addressed run folders trained on this machine or a Dask cluster (sweeps/runner, points, engines),
+# `specnet tune` (sweeps/tune.py), and every run at a glance (runs/listing.py: `specnet runs`, diff of many
+# runs, plot labels): 5,360.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 4695
+MODULE_LIMIT, TOTAL_LIMIT = 150, 5360
 
 
 def code_lines(path: Path) -> int:

@@ -16,6 +16,7 @@ from specnet.commands.cli_support import Format, Json, Sets, SplitName, out as _
 from specnet.commands.cli_data import init, specs
 from specnet.commands.cli_runs import runs
 from specnet.commands.cli_tools import gradcheck, plot, reproduce, resume
+from specnet.commands.cli_sweep import Axes, Seeds, sweep, tune
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   context_settings={"help_option_names": ["-h", "--help"]},
@@ -28,7 +29,8 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, pretty_exceptions
 @user_errors
 def run(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec file.")], set: Sets = None,
         seed: Annotated[Optional[int], typer.Option(help="Use this seed instead of the spec's.")] = None,
-        runs_dir: Annotated[Path, typer.Option(help="Folder for run folders.")] = Path("runs"), json_: Json = False):
+        runs_dir: Annotated[Path, typer.Option(help="Folder for run folders.")] = Path("runs"), json_: Json = False,
+        axes: Axes = None, seeds: Seeds = None):
     """Train a spec; record the run; check its `expect` bounds.
 
     The run folder (never overwritten) holds the resolved spec, metrics.jsonl, the model and run.json;
@@ -38,7 +40,11 @@ def run(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec file
     Examples:
       specnet run specs/ch1_sgd.yaml
       specnet run specs/ch1_sgd.yaml --set training.epochs=1 --seed 7
+      specnet run specs/ch3_l2.yaml --sweep training.optimizer.eta=0.025,0.25,2.5 --seeds 2   (a sweep)
     """
+    if axes or seeds is not None:  # a sweep of this spec, as `specnet sweep SPEC --sweep ...` runs it
+        return sweep(spec, axes, seeds, (set or []) + ([f"seed={seed}"] if seed is not None else []),
+                     runs_dir=runs_dir, json_=json_)
     from specnet.runs.run import run_spec
     from specnet.spec.load import load_spec
     s = load_spec(spec, (set or []) + ([f"seed={seed}"] if seed is not None else []))
@@ -159,7 +165,7 @@ def schema(out_: Annotated[Optional[Path], typer.Option("--out", "-o", help="Wri
     typer.echo(text, nl=False) if out_ is None else typer.echo(f"Wrote {write_schema(text, out_)}", err=True)
 
 
-for tool in (resume, gradcheck, reproduce, plot, specs, init, runs):  # in cli_tools, cli_data and cli_runs
+for tool in (resume, gradcheck, reproduce, plot, specs, init, sweep, tune, runs):  # cli_tools, cli_data, cli_sweep, cli_runs
     app.command()(user_errors(tool))
 
 

@@ -25,6 +25,7 @@ from specnet.runs.run import run_spec, unmet, with_executor
 from specnet.runs.resume import resume_run
 from specnet.training.trainer import Diverged
 from specnet.spec.load import load_spec
+from specnet.spec.sweep import IsASweep
 from specnet.training.compiler import executor_for
 
 
@@ -35,9 +36,17 @@ def book_specs(paths) -> list:
 
 def _loaded_book_specs(paths) -> list:
     """Return (file, Spec) for the specs among `paths` that have a `book` section, in book order."""
-    found = [(f, load_spec(f, check_data=False)) for f in spec_files(paths)]
-    found = [(f, s) for f, s in found if s.book]
+    found = [(f, _one_spec(f)) for f in spec_files(paths)]
+    found = [(f, s) for f, s in found if s is not None and s.book]
     return sorted(found, key=lambda fs: (_order(fs[1].book.result), fs[0].name))
+
+
+def _one_spec(path):
+    """Return the spec in `path`, or None for a sweep file (its points are not book results)."""
+    try:
+        return load_spec(path, check_data=False)
+    except IsASweep:
+        return None
 
 
 def _order(result: str) -> tuple:

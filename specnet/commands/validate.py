@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 from specnet.errors import SpecError
-from specnet.spec.load import load_spec
+from specnet.spec.load import load_spec, load_sweep
+from specnet.spec.sweep import IsASweep
 from specnet.training.compiler import executor_for
 
 
@@ -35,9 +36,13 @@ def validate_files(paths) -> list:
     results = []
     for f in spec_files(paths):
         try:
-            spec = load_spec(f)
-            if spec.training is not None and spec.training.executor == "numba":
-                executor_for(spec)  # refused if the loops cannot run the spec, or without numba
+            try:
+                specs = [load_spec(f)]
+            except IsASweep:  # a sweep file: every point is checked, as `specnet sweep` would run it
+                specs = [p.spec for p in load_sweep(f)]
+            for spec in specs:
+                if spec.training is not None and spec.training.executor == "numba":
+                    executor_for(spec)  # refused if the loops cannot run the spec, or without numba
             results.append((f, []))
         except SpecError as e:
             results.append((f, e.problems))

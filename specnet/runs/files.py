@@ -64,3 +64,17 @@ def new_run_folder(runs_dir, name: str) -> Path:
         raise SpecError(f"cannot create a run folder in {runs_dir}: {e.strerror or e}", file="--runs-dir",
                         hint="Give a folder you can write to.") from None
     raise SpecError(f"cannot find a free run folder name in {runs_dir}", file="--runs-dir")
+
+
+def point_folder(folder) -> Path:
+    """Create and return `folder` (a sweep point's run folder, named by its spec): a new one, or an empty
+    one left by a process that died before it wrote anything. A folder holding files is never reused."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if folder.is_symlink() or any(folder.iterdir()):
+            raise FileExistsError(17, "it holds files already: another run's", str(folder))
+    except OSError as e:
+        raise SpecError(f"cannot use this run folder: {e.strerror or e}", file=str(folder),
+                        hint="Give the sweep a folder of its own (--runs-dir).") from None
+    return folder

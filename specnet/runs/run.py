@@ -23,7 +23,7 @@ from specnet.runs.lock import hold
 from specnet.training.trainer import Diverged
 from specnet.runs.io import save_model
 from specnet.components.metrics import best, final
-from specnet.runs.files import new_run_folder, write_atomic
+from specnet.runs.files import new_run_folder, point_folder, write_atomic
 from specnet.runs.provenance import provenance, write_json
 from specnet.spec.resolve import dump
 from specnet.runs.strictjson import dumps
@@ -64,9 +64,10 @@ def with_executor(spec, name: str):
     return replace(spec, training=replace(spec.training, executor=name), resolved={**spec.resolved, "training": training})
 
 
-def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None, stop=None) -> Run:
+def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None, stop=None, folder=None) -> Run:
     """Train `spec` (or only evaluate it, without a training section) and record the run; return it.
-    `stop()`, called about a hundred times an epoch, may raise Interrupted (specnet.runs.interrupt)."""
+    `stop()`, called about a hundred times an epoch, may raise Interrupted (specnet.runs.interrupt). The run
+    folder is a new one in `runs_dir`, or `folder` (a sweep's point), which must not exist or be empty."""
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     source = build("source", spec.data.source)
     data = load_datasets(spec, {"training": spec.data.training, "evaluation": spec.data.evaluation}, source)
@@ -74,7 +75,7 @@ def run_spec(spec, runs_dir="runs", on_epoch=None, on_batch=None, stop=None) -> 
     trainer = compile_trainer(spec) if spec.training is not None else None
     if trainer is not None:  # the executor that runs, as the resolved spec and run.json say (auto: the choice)
         spec = with_executor(spec, trainer.executor.name)
-    folder = new_run_folder(runs_dir, spec.name)
+    folder = new_run_folder(runs_dir, spec.name) if folder is None else point_folder(folder)
     info = {**provenance(spec, source.checksums(spec.base)), "status": "running",
             **({"executor": trainer.executor.name} if trainer is not None else {}),
             "started": started.isoformat(timespec="seconds"), "epoch_seconds": []}

@@ -18,6 +18,7 @@ from specnet.errors import SpecError, raise_all
 from specnet.spec.resolve import Spec, build_spec, fill
 from specnet.spec.schema import load_schema, mapping_form
 from specnet.spec.schema_errors import validate_schema
+from specnet.spec.sweep import check_not_a_sweep, command_line_sweep, sweep_points
 
 
 # The modules of checks, each listing its own (CHECKS). run_checks runs them all in name order, as they always ran.
@@ -31,8 +32,28 @@ def load_spec(path, overrides=(), base_dir=None, check_data: bool = True) -> Spe
     Relative data paths are relative to the spec's folder, or to `base_dir` if given (for a run's spec.yaml).
     With `check_data` false the data files are not looked at (and checks that need them are skipped).
     """
+    return spec_from_document(spec_document(path, overrides), base_dir, check_data)
+
+
+def spec_document(path, overrides=()) -> Document:
+    """Return the Document of the spec at `path` with its overrides, before validation (a sweep refused)."""
     doc = apply_overrides(read_yaml(path, mapping_form), overrides, mapping_form)
-    return spec_from_document(doc, base_dir, check_data)
+    check_not_a_sweep(doc)
+    return doc
+
+
+def load_sweep(path, overrides=(), axes=(), seeds=None) -> list:
+    """Return the Points of a sweep (specnet.spec.sweep): the file's `sweep:` block, or the command line's
+    `--sweep PATH=V1,V2 --seeds N` (which extend or make one), each point resolved and checked."""
+    doc = apply_overrides(read_yaml(path, mapping_form), overrides, mapping_form)
+    if axes or seeds is not None:
+        doc = command_line_sweep(doc, axes, seeds)
+    validate_schema(doc)
+    if "sweep" not in doc.data:
+        raise SpecError("this spec has no sweep: block", file=doc.file, path="sweep",
+                        hint="Add one (docs/sweeps.md), or give the axes: specnet sweep SPEC --sweep "
+                             "training.optimizer.eta=0.025,0.25,2.5 --seeds 2.")
+    return sweep_points(doc, spec_from_document)
 
 
 def spec_from_dict(data: dict, file: str | None = None) -> Spec:

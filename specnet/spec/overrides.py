@@ -25,7 +25,7 @@ def parse_override(text: str) -> tuple:
     if not sep or not _PATH.match(key.strip()):
         raise SpecError("expected dotted.path=value", file=where, got=text,
                         hint="For example: --set training.optimizer.eta=0.5 or --set network.layers[0].size=100")
-    parts = [int(i) if i else (int(n) if n.isascii() and n.isdigit() else n) for n, i in _PART.findall(key.strip())]
+    parts = path_parts(key)
     try:
         value = parse_yaml(f"v: {raw}" if raw.strip() else "v: null", where).data["v"]
     except SpecError as e:
@@ -45,32 +45,43 @@ def apply_overrides(doc: Document, overrides, expand=None) -> Document:
     """
     data, origins = copy.deepcopy(doc.data), dict(doc.origins)
     for text in overrides:
-        where = f"--set {text}"
         parts, value = parse_override(text)
-        node = data
-        for i, part in enumerate(parts[:-1]):
-            part = parts[i] = str(part) if isinstance(node, dict) else part  # layers.0 indexes; a key is a name
-            here = tuple(parts[:i + 1])
-            if isinstance(node, list) and not _has(node, part):
-                raise SpecError(f"no item {part} in a list of {len(node)}", file=where, path=here)
-            nxt = node[part] if _has(node, part) else None
-            if nxt is None and isinstance(node, dict):
-                nxt = node[part] = {}
-                origins[here] = Origin("set", where)
-            elif isinstance(nxt, str) and expand and expand(here, nxt) is not None:
-                nxt = node[part] = expand(here, nxt)
-            if not isinstance(nxt, (dict, list)):
-                raise SpecError(f"cannot set inside {format_path(here)}: it is not a mapping or list",
-                                file=where, path=here, got=nxt)
-            node = nxt
-        if isinstance(node, dict):
-            parts[-1] = str(parts[-1])
-        if isinstance(node, list) and not _has(node, parts[-1]):
-            raise SpecError(f"no item {parts[-1]} in a list of {len(node)}", file=where, path=parts)
-        node[parts[-1]] = value
-        for p in paths_of(value, tuple(parts)):
-            origins[p] = Origin("set", where)
+        set_value(data, origins, parts, value, Origin("set", f"--set {text}"), expand)
     return Document(data, doc.file, origins)
+
+
+def path_parts(key: str) -> list:
+    """Return the parts of a dotted path: "network.layers[0].size" → ["network", "layers", 0, "size"]."""
+    return [int(i) if i else (int(n) if n.isascii() and n.isdigit() else n) for n, i in _PART.findall(key.strip())]
+
+
+def set_value(data: dict, origins: dict, parts: list, value, origin: Origin, expand=None) -> None:
+    """Set `value` at the path `parts` of the spec data, in place, recording `origin` (the --set option, or
+    the line of a sweep's axis) for it and for every path inside it; errors are located there."""
+    where, line, parts = origin.file, origin.line, list(parts)
+    node = data
+    for i, part in enumerate(parts[:-1]):
+        part = parts[i] = str(part) if isinstance(node, dict) else part  # layers.0 indexes; a key is a name
+        here = tuple(parts[:i + 1])
+        if isinstance(node, list) and not _has(node, part):
+            raise SpecError(f"no item {part} in a list of {len(node)}", file=where, line=line, path=here)
+        nxt = node[part] if _has(node, part) else None
+        if nxt is None and isinstance(node, dict):
+            nxt = node[part] = {}
+            origins[here] = origin
+        elif isinstance(nxt, str) and expand and expand(here, nxt) is not None:
+            nxt = node[part] = expand(here, nxt)
+        if not isinstance(nxt, (dict, list)):
+            raise SpecError(f"cannot set inside {format_path(here)}: it is not a mapping or list",
+                            file=where, line=line, path=here, got=nxt)
+        node = nxt
+    if isinstance(node, dict):
+        parts[-1] = str(parts[-1])
+    if isinstance(node, list) and not _has(node, parts[-1]):
+        raise SpecError(f"no item {parts[-1]} in a list of {len(node)}", file=where, line=line, path=parts)
+    node[parts[-1]] = value
+    for p in paths_of(value, tuple(parts)):
+        origins[p] = origin
 
 
 def _has(node, part) -> bool:

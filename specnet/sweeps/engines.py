@@ -1,0 +1,55 @@
+"""Where a sweep's points are trained: `engine(jobs, dask)` returns a function that takes the tasks and
+yields (task, outcome or the exception that ended it) as each point ends, in the order they end.
+
+- one job: in this process, one point after the other;
+- `--jobs N`: N processes of this machine (spawned, each with one BLAS thread);
+- `--dask ADDRESS`: the workers of a Dask distributed scheduler (the `distributed` package, an optional
+  extra: pip install "specnet[dask]"), on this machine or many.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+
+from specnet.errors import SpecError, cut
+from specnet.sweeps.points import train_point
+
+
+def engine(jobs: int = 1, dask: str | None = None):
+    if dask is not None:
+        return lambda tasks: _on_dask(dask, tasks)
+    return (lambda tasks: _here(tasks)) if jobs <= 1 else (lambda tasks: _pool(jobs, tasks))
+
+
+def _here(tasks):
+    for task in tasks:
+        try:
+            yield task, train_point(task)
+        except Exception as e:  # noqa: BLE001 (one broken point is reported; the others go on)
+            yield task, e
+
+
+def _pool(jobs: int, tasks):
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(train_point, task): task for task in tasks}
+        for future in as_completed(futures):
+            yield futures[future], future.exception() or future.result()
+
+
+def _on_dask(address: str, tasks):
+    try:
+        from distributed import Client, as_completed as completed
+    except ImportError:
+        raise SpecError("--dask needs the distributed package, which is not installed", file="--dask",
+                        hint='Install it: pip install "specnet[dask]" (or run with --jobs N on this machine).') from None
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError, TypeError) as e:
+        raise SpecError(f"cannot reach the Dask scheduler: {cut(e)}", file="--dask", got=address,
+                        hint="Start one with `dask scheduler` (and workers with `dask worker ADDRESS`); the "
+                             "address looks like tcp://10.0.0.5:8786.") from None
+    with client:
+        futures = {client.submit(train_point, task, pure=False): i for i, task in enumerate(tasks)}
+        for future in completed(futures):
+            task = tasks[futures[future]]
+            yield task, future.exception() or future.result()
