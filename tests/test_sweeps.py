@@ -201,3 +201,39 @@ def test_dask_errors_are_one_line(tmp_path, capsys, monkeypatch):
     assert code == 2 and err.splitlines()[-1] == (
         "--dask: --dask needs the distributed package, which is not installed. Install it: pip install "
         "\"specnet[dask]\" (or run with --jobs N on this machine).")
+
+
+def test_reproduce_runs_on_the_same_engines(tmp_path, cluster):
+    """specnet reproduce on the Dask cluster (its runs folder shared: the same machine) gives the rows it gives
+    in one process."""
+    from pathlib import Path
+    from specnet.commands.reproduce import reproduce
+    root = Path(__file__).resolve().parent.parent
+    specs = [root / "specs" / "ch1_perceptron_nand.yaml", root / "specs" / "ch3_neuron_quadratic.yaml"]
+    here = reproduce(specs, seeds=2, runs_dir=tmp_path / "here", echo=lambda s: None)
+    there = reproduce(specs, seeds=2, runs_dir=tmp_path / "dask", echo=lambda s: None, dask=cluster)
+    keep = ("spec", "values", "passed", "runs", "unmet")
+    assert [{k: r[k] for k in keep} for r in there] == [{k: r[k] for k in keep} for r in here]
+    assert all(r["passed"] == r["runs"] == 2 for r in there) and len(list((tmp_path / "dask").iterdir())) == 4
+
+
+def test_a_sweeps_figure_draws_the_seeds_spread(tmp_path, capsys):
+    """plot of a sweep's folder: final accuracy against η, a point per η with the seeds' lowest and highest."""
+    pytest.importorskip("matplotlib", reason="matplotlib (specnet[plot]) is not installed")
+    from specnet.sweeps.figure import series
+    path = sweep_file(tmp_path, grid={"training.optimizer.eta": [0.5, 8.0], "training.mini_batch_size": [1, 2]},
+                      seeds=2)
+    cli(capsys, "sweep", path, "--runs-dir", tmp_path / "runs")
+    folder = tmp_path / "runs" / "tiny"
+    axis, lines = series(folder, "evaluation_accuracy")
+    rows = json.loads((folder / "sweep.json").read_text())["points"]
+    assert axis == "training.optimizer.eta" and sorted(lines) == ["m = 1", "m = 2"]
+    assert lines["m = 2"][8.0] == [r["metrics"]["evaluation_accuracy"]["final"] for r in rows
+                                   if r["values"]["training.optimizer.eta"] == 8.0 and
+                                   r["values"]["training.mini_batch_size"] == 2]
+    code, out, err = cli(capsys, "plot", folder, "--out", tmp_path / "sweep.png")
+    assert code == 0 and (tmp_path / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    (folder / "sweep.json").write_text('{"points": 3}')
+    code, out, err = cli(capsys, "plot", folder, "--out", tmp_path / "sweep.png")
+    assert code == 2 and err.strip().endswith("sweep.json: not a sweep.json specnet wrote. The run folder is damaged "
+                                              "or was changed by hand: train the spec again.")

@@ -77,7 +77,9 @@ def reproduce(specs: Annotated[Optional[List[Path]], typer.Argument(
                        "report-<time>/REPRODUCTION.md in --runs-dir (a partial report never replaces the full one).")] = None,
               runs_dir: Annotated[Path, typer.Option(help="Folder for the run folders.")] = Path("runs/reproduce"),
               resume: Annotated[bool, typer.Option(help="Reuse runs of the same spec and seed already completed "
-                                                        "in --runs-dir (e.g. after an interruption).")] = False):
+                                                        "in --runs-dir (e.g. after an interruption).")] = False,
+              dask: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help="Run on the workers of this Dask "
+                                                          "scheduler; --runs-dir must be a folder they share.")] = None):
     """Run the specs that reproduce the book and write REPRODUCTION.md.
 
     For every result: the book's figure, specnet's mean and spread over the seeds, pass or fail against the
@@ -94,7 +96,7 @@ def reproduce(specs: Annotated[Optional[List[Path]], typer.Argument(
     if not specs:  # the checkout's specs/, else (an installed specnet elsewhere) the shipped ones
         from specnet.resources import specs_dir
         specs = [Path("specs") if Path("specs").is_dir() else specs_dir()]
-    raise typer.Exit(main_command(specs, seeds, jobs, out, runs_dir, resume))
+    raise typer.Exit(main_command(specs, seeds, jobs, out, runs_dir, resume, dask))
 
 
 def plot(runs: Annotated[List[Path], typer.Argument(metavar="RUN...", help="Run folders to draw, overlaid.")],
@@ -110,9 +112,13 @@ def plot(runs: Annotated[List[Path], typer.Argument(metavar="RUN...", help="Run 
     Examples:
       specnet plot runs/ch3_overfitting-* --metric evaluation_accuracy+training_accuracy --out gap.png
       specnet plot runs/ch3_eta_* --metric training_cost --out eta.png
+      specnet plot runs/ch3_eta_lambda --out sweep.png     (a sweep: final accuracy against the swept value)
     """
     from specnet.runs.plot import plot_runs
     from specnet.runs.folder import load_run
+    from specnet.sweeps.figure import is_sweep, plot_sweep
+    if len(runs) == 1 and is_sweep(runs[0]):  # a sweep's folder: the metric at the end against the swept value
+        return typer.echo(f"Wrote {plot_sweep(runs[0], (metric or ['evaluation_accuracy'])[0], out, title=title)}")
     loaded = [load_run(r) for r in runs]
     panels = metric or list(loaded[0].spec.training.monitor if loaded[0].spec.training else ["evaluation_accuracy"])
     typer.echo(f"Wrote {plot_runs(loaded, panels, out, from_epoch, title)}")

@@ -9,8 +9,6 @@ import os
 import re
 import statistics
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
 from pathlib import Path
 
 from specnet.commands.reproduction import report
@@ -25,6 +23,7 @@ from specnet.runs.run import run_spec, unmet, with_executor
 from specnet.runs.resume import resume_run
 from specnet.training.trainer import Diverged
 from specnet.spec.load import load_spec
+from specnet.sweeps.engines import engine
 from specnet.spec.sweep import IsASweep
 from specnet.training.compiler import executor_for
 
@@ -91,6 +90,11 @@ def run_one(path: str, seed: int, runs_dir: str, stopped: str | None = None) -> 
     return _result(path, seed, spec, run, False)
 
 
+def run_task(task: tuple) -> dict:
+    """run_one for an engine, which passes one task."""
+    return run_one(*task)
+
+
 def _result(path: str, seed: int, spec, run, reused: bool) -> dict:
     values = [best(run.history, e.metric)[0] if e.at == "best" else final(run.history, e.metric) for e in spec.expect]
     return {"path": path, "seed": seed, "values": values, "unmet": unmet(spec, run.history), "folder": str(run.folder),
@@ -98,7 +102,8 @@ def _result(path: str, seed: int, spec, run, reused: bool) -> dict:
             "started": run.info.get("started")}
 
 
-def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", echo=print, resume=False) -> list:
+def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", echo=print, resume=False,
+              dask=None) -> list:
     """Run every book spec `seeds` times (seed, seed + 1, ...), `jobs` at a time; return one dict per spec.
     With `resume`, a run already completed in runs_dir for the same spec and seed is used instead, and one
     that stopped goes on from its checkpoint (looked up and checked here, before any run starts: a damaged
@@ -128,15 +133,11 @@ def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", e
         done(r)
     if jobs > 1:  # one BLAS thread per worker: the workers are the parallelism
         os.environ.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(run_one, *t): t for t in tasks}
-        for future in as_completed(futures):
-            try:
-                done(future.result())
-            except Exception as e:  # one broken run is reported, and the others go on
-                path, seed, *_ = futures[future]
-                done({"path": path, "seed": seed, "values": [], "unmet": [f"the run failed: {e}"], "folder": None,
-                      "seconds": 0.0, "epochs": 0, "reused": False, "started": None})
+    for task, result in engine(jobs, dask, run_task)(tasks):  # the sweeps' engines (specnet.sweeps.engines)
+        if isinstance(result, BaseException):  # one broken run is reported, and the others go on
+            result = {"path": task[0], "seed": task[1], "values": [], "unmet": [f"the run failed: {result}"],
+                      "folder": None, "seconds": 0.0, "epochs": 0, "reused": False, "started": None}
+        done(result)
     return [_summary(f, spec, [r for r in results if r["path"] == str(f)]) for f, spec in specs]
 
 
@@ -151,10 +152,10 @@ def _summary(path: Path, spec, runs: list) -> dict:
             "parameters": sum(row["parameters"] for row in layer_rows(spec))}
 
 
-def main_command(paths, seeds, jobs, out, runs_dir, resume=False) -> int:
+def main_command(paths, seeds, jobs, out, runs_dir, resume=False, dask=None) -> int:
     """Run the reproduction, write the report to `out` (None: a new folder in runs_dir); return 0 if every
     run passed, else 1."""
-    rows = reproduce(paths, seeds, jobs, runs_dir, lambda s: print(s, file=sys.stderr, flush=True), resume)
+    rows = reproduce(paths, seeds, jobs, runs_dir, lambda s: print(s, file=sys.stderr, flush=True), resume, dask)
     command = "specnet reproduce " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["reproduce"] else "specnet reproduce"
     if out is None:  # a partial reproduction: a new file beside its runs, never one written before
         out = new_run_folder(runs_dir, "report") / "REPRODUCTION.md"

@@ -1,5 +1,6 @@
-"""Where a sweep's points are trained: `engine(jobs, dask)` returns a function that takes the tasks and
-yields (task, outcome or the exception that ended it) as each point ends, in the order they end.
+"""Where a sweep's points (or `specnet reproduce`'s runs) are trained: `engine(jobs, dask, fn)` returns a
+function that takes the tasks and yields (task, fn(task) or the exception that ended it) as each ends, in
+the order they end. `fn` is a module-level function, so that other processes can import it.
 
 - one job: in this process, one point after the other;
 - `--jobs N`: N processes of this machine (spawned, each with one BLAS thread);
@@ -15,28 +16,28 @@ from specnet.errors import SpecError, cut
 from specnet.sweeps.points import train_point
 
 
-def engine(jobs: int = 1, dask: str | None = None):
+def engine(jobs: int = 1, dask: str | None = None, fn=train_point):
     if dask is not None:
-        return lambda tasks: _on_dask(dask, tasks)
-    return (lambda tasks: _here(tasks)) if jobs <= 1 else (lambda tasks: _pool(jobs, tasks))
+        return lambda tasks: _on_dask(dask, list(tasks), fn)
+    return (lambda tasks: _here(tasks, fn)) if jobs <= 1 else (lambda tasks: _pool(jobs, tasks, fn))
 
 
-def _here(tasks):
+def _here(tasks, fn):
     for task in tasks:
         try:
-            yield task, train_point(task)
+            yield task, fn(task)
         except Exception as e:  # noqa: BLE001 (one broken point is reported; the others go on)
             yield task, e
 
 
-def _pool(jobs: int, tasks):
+def _pool(jobs: int, tasks, fn):
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(train_point, task): task for task in tasks}
+        futures = {pool.submit(fn, task): task for task in tasks}
         for future in as_completed(futures):
             yield futures[future], future.exception() or future.result()
 
 
-def _on_dask(address: str, tasks):
+def _on_dask(address: str, tasks: list, fn):
     try:
         from distributed import Client, as_completed as completed
     except ImportError:
@@ -49,7 +50,7 @@ def _on_dask(address: str, tasks):
                         hint="Start one with `dask scheduler` (and workers with `dask worker ADDRESS`); the "
                              "address looks like tcp://10.0.0.5:8786.") from None
     with client:
-        futures = {client.submit(train_point, task, pure=False): i for i, task in enumerate(tasks)}
+        futures = {client.submit(fn, task, pure=False): i for i, task in enumerate(tasks)}
         for future in completed(futures):
             task = tasks[futures[future]]
             yield task, future.exception() or future.result()

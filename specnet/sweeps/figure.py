@@ -1,0 +1,85 @@
+"""The book's kind of figure for a sweep: a metric at the end of each run against the swept value (the first
+axis of the sweep, on a log scale when its values span two orders of magnitude or more), a line for each
+value of the other axes, the seeds' mean with their spread (lowest to highest) as error bars.
+
+    $ specnet plot runs/ch3_eta_lambda --metric evaluation_accuracy --out sweep.png
+"""
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+from specnet.errors import DataError, SpecError
+from specnet.runs.artefacts import DAMAGED_HINT, JSON_BYTES, read_json
+from specnet.runs.listing import SYMBOLS
+from specnet.runs.plot import FORMATS, LABELS, _pyplot
+from specnet.runs.report import fmt
+
+SWEEP = "sweep.json"
+
+
+def is_sweep(folder) -> bool:
+    return (Path(folder) / SWEEP).is_file()
+
+
+def _name(path: str) -> str:
+    return SYMBOLS.get(path.rsplit(".", 1)[-1], path + " = ").strip(" =") or path
+
+
+def series(folder, metric: str, at: str = "final") -> tuple:
+    """Return (axis, {label: {x: [value of each seed]}}) from a sweep folder's sweep.json."""
+    path = Path(folder) / SWEEP
+    points = read_json(path, JSON_BYTES, SWEEP).get("points")
+    if not isinstance(points, list) or not all(isinstance(p, dict) and isinstance(p.get("values"), dict) for p in points):
+        raise DataError("not a sweep.json specnet wrote", file=str(path), hint=DAMAGED_HINT)
+    axes = [k for k in (points[0]["values"] if points else {}) if k != "seed"]
+    if not axes:
+        raise SpecError("the sweep varies nothing but the seed: there is no value to draw against", file=str(path),
+                        hint="Draw its runs' curves instead: specnet plot FOLDER/*/")
+    lines: dict = {}
+    for p in points:
+        value = ((p.get("metrics") or {}).get(metric) or {}).get(at)
+        x = p["values"].get(axes[0])
+        if isinstance(value, (int, float)) and isinstance(x, (int, float)) and not isinstance(x, bool):
+            label = ", ".join(f"{_name(a)} = {fmt(p['values'].get(a))}" for a in axes[1:])
+            lines.setdefault(label, {}).setdefault(x, []).append(value)
+    if not lines:
+        raise SpecError(f"no point of the sweep has a {at} {metric} to draw", file=str(path), got=metric,
+                        hint="Train the sweep first (specnet sweep), or pick an accuracy its runs monitored.")
+    return axes[0], lines
+
+
+def plot_sweep(folder, metric: str, out, at: str = "final", title: str | None = None) -> Path:
+    """Draw the sweep's figure (see above) into `out` (.png, .svg or .pdf)."""
+    out = Path(out)
+    if out.suffix.lower() not in FORMATS:
+        raise SpecError(f"cannot draw a {out.suffix or 'file without a suffix'}: the picture is a PNG, SVG or PDF "
+                        "file", file="--out", got=str(out), hint=f"Give a name ending in {', '.join(FORMATS)}.")
+    axis, lines = series(folder, metric, at)
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    scale = 100 if metric.endswith("accuracy") else 1
+    for label, points in lines.items():
+        xs = sorted(points)
+        mean = [scale * statistics.mean(points[x]) for x in xs]
+        low = [m - scale * min(points[x]) for m, x in zip(mean, xs)]
+        high = [scale * max(points[x]) - m for m, x in zip(mean, xs)]
+        ax.errorbar(xs, mean, yerr=[low, high], marker="o", capsize=3, label=label or None)
+    xs = [x for points in lines.values() for x in points]
+    if min(xs) > 0 and max(xs) / min(xs) >= 100:
+        ax.set_xscale("log")
+    ax.set_xlabel(_name(axis))
+    ax.set_ylabel(f"{at} {LABELS.get(metric, metric)}")
+    ax.grid(alpha=0.3)
+    if len(lines) > 1:
+        ax.legend(fontsize="small", loc="best")
+    ax.set_title(title or f"{Path(folder).name}: the seeds' mean, lowest to highest")
+    fig.tight_layout()
+    try:
+        fig.savefig(out, dpi=110)
+    except OSError as e:
+        raise SpecError(f"cannot write the picture: {e.strerror or e}", file="--out", got=str(out),
+                        hint="Give a file in a folder you can write to.") from None
+    finally:
+        plt.close(fig)
+    return out
