@@ -35,9 +35,10 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # --force, to 4,695. Issue 15 adds a stage, sweeps/: the `sweep:` block and its points (spec/sweep.py),
 # content-addressed run folders trained on this machine or a Dask cluster (sweeps/runner, points, engines),
 # `specnet tune` (sweeps/tune.py), and every run at a glance (runs/listing.py: `specnet runs`, diff of many
-# runs, plot labels): 5,360; a sweep's figure (sweeps/figure.py) and reproduce on the sweeps' engines, 5,430.
+# runs, plot labels): 5,360; a sweep's figure (sweeps/figure.py) and reproduce on the sweeps' engines, 5,430; tune
+# judging "oscillating" by the validation cost within the epochs (sweeps/criteria.py), 5,450.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 5430
+MODULE_LIMIT, TOTAL_LIMIT = 150, 5450
 
 
 def code_lines(path: Path) -> int:

@@ -2,7 +2,9 @@
 network's hyper-parameters?"), automated as stages of sweeps on a quick-feedback subset of the data:
 
 1. η, by its order of magnitude: 0.001, 0.01, ..., 100 with λ = 0; the threshold is the largest η whose
-   training cost falls in each of the first few epochs (rather than oscillating or rising);
+   cost "immediately begins decreasing, instead of oscillating or increasing": the training cost falls in
+   each of the first few epochs (from the untrained network's), and the validation cost, measured ten
+   times an epoch, never rises by more than `rise` (10%: the noise of SGD) from one measure to the next;
 2. η, refined by halving down from ten times that threshold (5×, 2.5×, 1.25×); η is half the threshold;
 3. the epochs, by the no-improvement-in-ten rule on the validation accuracy (early stopping);
 4. λ (with L1 or L2 in the spec), by its order of magnitude, 0.01 to 100, then refined (×¼, ×½, ×2, ×4),
@@ -14,9 +16,6 @@ tune.md, a table of every trial, in runs/<name>-tune/. Each stage's trials run o
 """
 from __future__ import annotations
 
-import math
-import os
-from datetime import date
 from pathlib import Path
 
 from specnet.components.metrics import best
@@ -27,28 +26,15 @@ from specnet.runs.folder import load_run
 from specnet.spec.document import Document, Origin
 from specnet.spec.load import describe_data, spec_document, spec_from_document
 from specnet.spec.overrides import path_parts, set_value
-from specnet.spec.schema import load_schema, mapping_form
+from specnet.spec.schema import mapping_form
 from specnet.spec.sweep import sweep_points
+from specnet.sweeps.criteria import ETA, LAMBDA, falls, settings
 from specnet.sweeps.runner import run_sweep
+from specnet.sweeps.tuned import table, tuned_yaml
 from specnet.training.compiler import build, compile_spec
 
-ETA, LAMBDA = "training.optimizer.eta", "training.regularization.lambda"
 DECADES = (0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
 LAMBDAS = (0.01, 0.1, 1.0, 10.0, 100.0)
-
-
-def settings(spec) -> dict:
-    """The spec's `tune:` block, its defaults filled from the schema."""
-    defaults = {k: v["default"] for k, v in load_schema()["properties"]["tune"]["properties"].items()}
-    return {**defaults, **(spec.resolved.get("tune") or {})}
-
-
-def falls(history: list, k: int, start: float) -> bool:
-    """True if the training cost fell in each of the first k epochs, from `start` (the untrained network's)
-    on, every value finite: it "immediately begins decreasing" rather than oscillating or rising."""
-    costs = [start] + [r.get("training_cost") for r in history[:k]]
-    return len(costs) == k + 1 and all(c is not None and math.isfinite(c) for c in costs) and \
-        all(b < a for a, b in zip(costs, costs[1:]))
 
 
 class Tuner:
@@ -88,26 +74,31 @@ class Tuner:
         rows = run_sweep(points, self.folder / name, self.jobs, self.dask, lambda line: self.echo(f"  {line}"))
         out = []
         for point, row in zip(points, rows):
-            history = load_run(self.folder / name / row["folder"]).history if row.get("status") != "failed" else []
-            self.trials.append({"stage": name, **fixed, **point.values, "history": history, "folder": f"{name}/{row['folder']}"})
-            out.append((point.values, history))
+            run = load_run(self.folder / name / row["folder"]) if row.get("status") != "failed" else None
+            trial = {"stage": name, **fixed, **point.values, "history": run.history if run else [],
+                     "checks": run.checks if run else [], "folder": f"{name}/{row['folder']}"}
+            self.trials.append(trial)
+            out.append((point.values, trial))
         return out
 
     def eta(self) -> tuple:
-        k, fixed = self.set["first_epochs"], {"training.epochs": self.set["first_epochs"]}
+        k, rise = self.set["first_epochs"], self.set["rise"]
+        fixed = {"training.epochs": k, "training.monitor_every": max(1, self.set["training_take"] // 10),
+                 "training.monitor": ["evaluation_accuracy", "evaluation_cost", "training_cost"]}
         self.start = start = self.untrained_cost(fixed)
         self.echo(f"η, order of magnitude: the training cost ({start:.4g} untrained) must fall in each of the "
-                  f"first {k} epochs")
-        decades = [v[ETA] for v, h in self.stage("1-eta-decades", {ETA: list(DECADES)}, fixed) if falls(h, k, start)]
+                  f"first {k} epochs, the validation cost never rise by more than {100 * rise:g}%")
+        ok = lambda trial: falls(trial, k, start, rise)  # noqa: E731
+        decades = [v[ETA] for v, t in self.stage("1-eta-decades", {ETA: list(DECADES)}, fixed) if ok(t)]
         if not decades:
             raise SpecError(f"the training cost did not fall in the first {k} epochs for any η from 0.001 to 100",
                             file=str(self.doc.file), path=ETA, hint="Look at tune.md's trials: the network or its data "
                                                                   "may not learn at all (try another cost or init).")
         low = max(decades)
         finer = [low * f for f in (5.0, 2.5, 1.25)] if low < DECADES[-1] else []
-        found = [v[ETA] for v, h in self.stage("2-eta-halving", {ETA: finer}, fixed) if falls(h, k, start)] if finer else []
+        found = [v[ETA] for v, t in self.stage("2-eta-halving", {ETA: finer}, fixed) if ok(t)] if finer else []
         threshold = max([low] + found)
-        why = (f"the training cost fell in each of the first {k} epochs for η up to {threshold:g} "
+        why = (f"the cost fell from the start, without oscillating, for η up to {threshold:g} "
                f"(not at {min([x for x in finer if x > threshold] or [low * 10]):g}): half of it")
         return threshold / 2, why
 
@@ -116,7 +107,8 @@ class Tuner:
         self.echo(f"epochs: the no-improvement-in-{n} rule on the validation accuracy (at most {most})")
         fixed = {"training.epochs": most, "training.early_stopping": {
             "metric": "evaluation_accuracy", "patience": n, "restore_best": False}}
-        (_, history), = self.stage("3-epochs", {ETA: [eta]}, fixed)
+        (_, trial), = self.stage("3-epochs", {ETA: [eta]}, fixed)
+        history = trial["history"]
         top, at = best(history, "evaluation_accuracy")
         why = (f"the validation accuracy did not improve for {n} epochs after epoch {at} ({100 * top:.2f}%)"
                if len(history) < most else f"it still improved at epoch {most - 1}: max_epochs")
@@ -125,10 +117,10 @@ class Tuner:
     def lmbda(self, eta: float, epochs: int) -> tuple:
         self.echo("λ: order of magnitude, then ×¼, ×½, ×2, ×4, by the best validation accuracy")
         fixed = {ETA: eta, "training.epochs": epochs}
-        scored = [(best(h, "evaluation_accuracy")[0] or 0.0, v[LAMBDA])
-                  for v, h in self.stage("4-lambda-decades", {LAMBDA: list(LAMBDAS)}, fixed)]
+        scored = [(best(t["history"], "evaluation_accuracy")[0] or 0.0, v[LAMBDA])
+                  for v, t in self.stage("4-lambda-decades", {LAMBDA: list(LAMBDAS)}, fixed)]
         top = max(scored, key=lambda s: s[0])[1]
-        scored += [(best(h, "evaluation_accuracy")[0] or 0.0, v[LAMBDA]) for v, h in
+        scored += [(best(t["history"], "evaluation_accuracy")[0] or 0.0, v[LAMBDA]) for v, t in
                    self.stage("5-lambda-refined", {LAMBDA: [top * f for f in (0.25, 0.5, 2.0, 4.0)]}, fixed)]
         accuracy, chosen = max(scored, key=lambda s: s[0])
         n_quick, n_full = self.set["training_take"], self.training_size()
@@ -155,33 +147,5 @@ def tune(path, overrides=(), runs_dir="runs", jobs=1, dask=None, echo=print) -> 
         values[LAMBDA] = (float(f"{lmbda:.3g}"), why)
     out = folder / f"{probe.name}_tuned.yaml"
     write_atomic(out, tuned_yaml(path, folder, values).encode())
-    write_atomic(folder / "tune.md", table(t.trials, t.set["first_epochs"], t.start).encode())
+    write_atomic(folder / "tune.md", table(t.trials, t.set["first_epochs"], t.start, t.set["rise"]).encode())
     return {"spec": str(out), "table": str(folder / "tune.md"), "values": {k: v for k, (v, _) in values.items()}}
-
-
-def tuned_yaml(path, folder: Path, values: dict) -> str:
-    """The chosen spec: the original, extended, with each value and how it was found."""
-    base = Path(path)
-    extends = os.path.relpath(base.resolve(), folder.resolve()) if base.is_file() else str(path)
-    lines = [f"# Tuned by `specnet tune {path}` on {date.today().isoformat()}: tune.md beside this file lists",
-             "# every trial. How each value was found:"]
-    lines += [f"#   {p} = {v:g}: {why}." for p, (v, why) in values.items()]
-    lines += [f"extends: {extends}", "training:", f"  epochs: {values['training.epochs'][0]}",
-              f"  optimizer: {{eta: {values[ETA][0]:g}}}"]
-    if LAMBDA in values:
-        lines.append(f"  regularization: {{lambda: {values[LAMBDA][0]:g}}}")
-    return "\n".join(lines) + "\n"
-
-
-def table(trials: list, k: int, start: float) -> str:
-    """tune.md: every trial of every stage, with what decided it."""
-    rows = [f"The untrained network's training cost: {start:.4g}.", "",
-            "| stage | η | λ | epochs | training cost, first epochs | falls | best validation accuracy | run |",
-            "|---|---|---|---|---|---|---|---|"]
-    for t in trials:
-        costs = ", ".join(f"{r['training_cost']:.4g}" for r in t["history"][:k] if r.get("training_cost") is not None)
-        top = best(t["history"], "evaluation_accuracy")[0] if t["history"] else None
-        rows.append(f"| {t['stage']} | {t.get(ETA, '')} | {t.get(LAMBDA, 0.0)} | {len(t['history'])} | {costs} | "
-                    f"{'yes' if falls(t['history'], k, start) else 'no'} | {'' if top is None else f'{100 * top:.2f}%'} | "
-                    f"{t['folder']} |")
-    return "# specnet tune: every trial\n\n" + "\n".join(rows) + "\n"
