@@ -85,9 +85,10 @@ def test_too_many_points_and_a_sweep_given_to_run_are_refused(tmp_path, capsys):
                       seeds=2)
     with pytest.raises(SpecError, match=f"the sweep has 20,000 points, more than {MAX_POINTS:,}"):
         load_sweep(path)
-    code, out, err = cli(capsys, "run", sweep_file(tmp_path))
+    path = sweep_file(tmp_path)
+    code, out, err = cli(capsys, "run", path)
     assert code == 2 and err.strip().endswith("sweep: this file is a sweep (it has a sweep: block), not one run. Run "
-                                              "its points with: specnet sweep FILE (or remove the sweep block).")
+                                              f"its points with: specnet sweep {path} (or remove the sweep block).")
 
 
 def test_validate_checks_every_point_of_a_sweep(tmp_path, capsys):
@@ -110,6 +111,35 @@ def test_the_command_line_makes_a_sweep_of_any_spec(tmp_path):
         load_sweep(spec)
 
 
+def test_the_command_line_adds_to_a_files_grid_and_bad_axes_are_one_line(tmp_path, capsys):
+    path = sweep_file(tmp_path, grid=GRID, seeds=2)
+    points = load_sweep(path, (), ["training.mini_batch_size=1,2"])
+    assert len(points) == 3 * 2 * 2 and {tuple(p.values) for p in points} == {
+        ("training.optimizer.eta", "training.mini_batch_size", "seed")}
+    for axis, message in [("=1,2", "--sweep =1,2: expected PATH=V1,V2 (a spec path and its values)"),
+                          ("training.optimizer.eta", "--sweep training.optimizer.eta: expected PATH=V1,V2"),
+                          ("training.optimizer.eta=0.1,,1", "--sweep training.optimizer.eta=0.1,,1: a value is not "
+                                                            "valid YAML")]:
+        with pytest.raises(SpecError) as e:
+            load_sweep(path, (), [axis])
+        assert str(e.value).startswith(message) and "--set" not in str(e.value) and len(str(e.value).splitlines()) == 1
+    with pytest.raises(SpecError) as e:
+        load_sweep(path, (), ["training.optimizer.eta=" + ",".join(map(str, range(1, 201)))])
+    assert str(e.value).endswith(" characters): sweep.grid.training.optimizer.eta: must have at most 100 items. "
+                                 "Got '200 items'.") and len(str(e.value)) < 320  # the option cut, not the list
+
+
+def test_a_random_axis_low_above_high_and_an_empty_sweep_are_refused(tmp_path):
+    path = sweep_file(tmp_path, random={"count": 2, "axes": {"training.optimizer.eta": {"log_uniform": [1, 0.1]}}})
+    with pytest.raises(SpecError, match=r"s.yaml:\d+: sweep.random.axes.training.optimizer.eta: the low end 1 is "
+                                        r"above the high end 0.1. Write \[low, high\]."):
+        load_sweep(path)
+    empty = tmp_path / "empty.yaml"
+    empty.write_text(yaml.safe_dump(tiny_spec(sweep={})))
+    with pytest.raises(SpecError, match=r"sweep: must have at least 1 keys. Got '0 keys'"):
+        load_sweep(empty)
+
+
 # --- running a sweep ----------------------------------------------------------------------------------------
 
 def test_a_sweep_trains_only_what_is_missing(tmp_path, capsys):
@@ -128,6 +158,9 @@ def test_a_sweep_trains_only_what_is_missing(tmp_path, capsys):
     assert code == 0 and err.splitlines()[0] == "9 points: 6 already there, 3 to train, 1 at a time"
     after = metrics(folder)
     assert len(after) == 9 and all(after[p] == before[p] for p in before)
+    code, out, err = cli(capsys, "sweep", path, "--runs-dir", tmp_path / "runs", "--sweep", "training.optimizer.eta=4")
+    rows = json.loads((folder / "sweep.json").read_text())["points"]  # a second sweep adds its points, each once
+    assert code == 0 and len(rows) == 9 + 2 and len({r["key"] for r in rows}) == 11
     assert all((folder / p / "run.json").stat().st_mtime_ns == stamps[p] for p in before)  # not touched
 
 
@@ -199,8 +232,30 @@ def test_dask_errors_are_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as where the extra is not installed
     code, out, err = cli(capsys, "sweep", path, "--runs-dir", tmp_path, "--dask", "tcp://127.0.0.1:9")
     assert code == 2 and err.splitlines()[-1] == (
-        "--dask: --dask needs the distributed package, which is not installed. Install it: pip install "
+        "--dask: needs the distributed package, which is not installed. Install it: pip install "
         "\"specnet[dask]\" (or run with --jobs N on this machine).")
+
+
+@pytest.mark.parametrize("answer", [b"", b"HTTP/1.1 200 OK\r\n\r\n" + b"\xff" * 64], ids=["silent", "garbage"])
+def test_something_that_is_not_a_scheduler_is_one_line_in_bounded_time(answer):
+    """A server that never answers, or answers garbage (which once made distributed allocate 3 EiB): one line."""
+    import socket
+    import threading
+    distributed = pytest.importorskip("distributed", reason="distributed (specnet[dask]) is not installed")
+    from specnet.sweeps.engines import _connect
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def serve():
+        conn, _ = server.accept()
+        conn.sendall(answer)
+        threading.Event().wait(10)
+    threading.Thread(target=serve, daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    with pytest.raises(SpecError) as e:
+        _connect(distributed.Client, address, seconds=1)
+    assert str(e.value).startswith("--dask: cannot reach the Dask scheduler: ") and len(str(e.value).splitlines()) == 1
 
 
 def test_reproduce_runs_on_the_same_engines(tmp_path, cluster):

@@ -4,6 +4,7 @@ the no-improvement rule stopped; λ is the best of its trials, scaled to the spe
 spec is a valid spec that extends the original; run again, nothing is trained."""
 import json
 import math
+from pathlib import Path
 
 import yaml
 
@@ -35,7 +36,8 @@ def test_tune_follows_the_books_heuristics(tmp_path, capsys):
     code, out, err = cli(capsys, "tune", spec, "--runs-dir", tmp_path / "runs", "--json")
     assert code == 0, err
     chosen = json.loads(out)
-    folder = tmp_path / "runs" / "quick-tune"
+    folder = Path(chosen["spec"]).parent
+    assert folder.parent == tmp_path / "runs" and folder.name.startswith("quick-tune-")
     trials = {}
     for stage in folder.iterdir():
         for run in (p for p in stage.iterdir() if p.is_dir()) if stage.is_dir() else ():
@@ -75,3 +77,21 @@ def test_tune_follows_the_books_heuristics(tmp_path, capsys):
     assert f"The untrained network's training cost: {untrained:.4g}." in (folder / "tune.md").read_text()
     code, out, err = cli(capsys, "tune", spec, "--runs-dir", tmp_path / "runs", "--json")
     assert code == 0 and json.loads(out)["values"] == chosen["values"] and " 0 to train" in err and " 1 to train" not in err
+
+
+def test_tune_without_regularization_keeps_what_it_was_told(tmp_path, capsys):
+    """A spec with no L1/L2 (ch. 1's) is tuned for η and the epochs only; a --set given to tune stays in the
+    tuned spec; a tuning with other --set values gets a folder of its own."""
+    spec = tmp_path / "ch1.yaml"
+    spec.write_text(yaml.safe_dump({"extends": "ch1_sgd", "tune": {**TUNE, "max_epochs": 3}}))
+    code, out, err = cli(capsys, "tune", spec, "--set", "training.mini_batch_size=20", "--runs-dir", tmp_path, "--json")
+    assert code == 0, err
+    chosen = json.loads(out)
+    assert sorted(chosen["values"]) == ["training.epochs", "training.optimizer.eta"] and "λ:" not in err
+    tuned = load_spec(chosen["spec"])
+    assert tuned.training.mini_batch_size == 20 and tuned.training.optimizer.params["eta"] == chosen["values"][
+        "training.optimizer.eta"]
+    code, out, err = cli(capsys, "tune", spec, "--runs-dir", tmp_path, "--json")
+    assert code == 0 and Path(json.loads(out)["spec"]).parent != Path(chosen["spec"]).parent
+    code, out, err = cli(capsys, "tune", spec, "--jobs", "2", "--dask", "tcp://127.0.0.1:9")
+    assert code == 2 and err.strip().startswith("--jobs: --jobs and --dask are two engines: give one.")

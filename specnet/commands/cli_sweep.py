@@ -17,6 +17,14 @@ from specnet.commands.cli_support import Json, Sets, out
 Axes = Annotated[Optional[List[str]], typer.Option(
     "--sweep", metavar="PATH=V1,V2,...", help="An axis of the sweep: a spec path and its values "
                                               "(repeat it for a grid), e.g. training.optimizer.eta=0.025,0.25,2.5")]
+def one_engine(jobs: int, dask) -> None:
+    """Refuse --jobs with --dask: the cluster's workers are the parallelism."""
+    if dask is not None and jobs != 1:
+        from specnet.errors import SpecError
+        raise SpecError("--jobs and --dask are two engines: give one", file="--jobs", got=jobs,
+                        hint="With --dask, the cluster's workers train the points (start more workers for more).")
+
+
 Seeds = Annotated[Optional[int], typer.Option(min=1, max=100, help="Runs of every point, with seeds seed, seed + 1, ...")]
 
 
@@ -36,10 +44,11 @@ def sweep(spec: Annotated[Path, typer.Argument(metavar="FILE", help="A spec with
 
     \b
     Examples:
-      specnet sweep sweeps/eta_lambda.yaml --jobs 2
+      specnet sweep sweeps/ch3_eta_lambda --jobs 2
       specnet sweep specs/ch3_l2.yaml --sweep training.optimizer.eta=0.025,0.25,2.5 --seeds 2
-      specnet sweep sweeps/eta_lambda.yaml --dask tcp://10.0.0.5:8786
+      specnet sweep sweeps/ch3_eta_lambda --dask tcp://10.0.0.5:8786
     """
+    one_engine(jobs, dask)
     from specnet.spec.load import load_sweep
     from specnet.sweeps.runner import run_sweep
     points = load_sweep(spec, set or [], axes or [], seeds)
@@ -71,6 +80,7 @@ def tune(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec to 
     Examples:
       specnet tune specs/ch3_l2.yaml --jobs 2
     """
+    one_engine(jobs, dask)
     from specnet.sweeps.tune import tune as run_tune
     result = run_tune(spec, set or [], runs_dir, jobs, dask, lambda line: typer.echo(line, err=True))
     if json_:

@@ -83,6 +83,13 @@ def explain(err):
         yield path, f"must be {describe(schema)}", inst, hint
     elif v == "minItems":
         yield path, f"must have at least {err.validator_value} item{'s' * (err.validator_value != 1)}", inst, ""
+    elif v in ("maxItems", "minProperties", "maxProperties"):
+        most, what = err.validator_value, "items" if v == "maxItems" else "keys"
+        yield path, f"must have at {'least' if v == 'minProperties' else 'most'} {most} {what}", \
+            f"{len(inst)} {what}", ""
+    elif v == "propertyNames":
+        yield path, "has a key that is not a spec path like training.optimizer.eta", NO, \
+            "A path is names joined by '.', with [i] for a list's item: network.layers[0].size."
     elif v == "uniqueItems":
         yield path, "must not list an item twice", inst, ""
     elif v == "pattern":

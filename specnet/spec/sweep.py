@@ -71,6 +71,12 @@ def sweep_points(doc: Document, build, base_dir=None) -> list:
     problem of every point is raised at once, located at the sweep's line that gave the value."""
     block, data = doc.data["sweep"], {k: v for k, v in doc.data.items() if k != "sweep"}
     file, line = doc.where(("sweep",))
+    for path, how in ((block.get("random") or {}).get("axes") or {}).items():
+        low, high = next(iter(how.values())) if "choice" not in how else (0, 0)
+        if low > high:
+            raise SpecError(f"the low end {low:g} is above the high end {high:g}", file=file,
+                            line=doc.where(("sweep", "random", "axes", path))[1], path=f"sweep.random.axes.{path}",
+                            hint="Write [low, high].")
     count = math.prod(len(v) for v in (block.get("grid") or {}).values()) * \
         (block["random"]["count"] if block.get("random") else 1) * block.get("seeds", 1)
     if count > MAX_POINTS:
@@ -107,15 +113,23 @@ def command_line_sweep(doc: Document, axes, seeds) -> Document:
     """Return `doc` with the sweep of `specnet run SPEC --sweep PATH=V1,V2,... --seeds N` as its block."""
     block, origins = {}, dict(doc.origins)
     for text in axes:
-        key, _, raw = text.partition("=")
+        key, sep, raw = text.partition("=")
         where = Origin("set", f"--sweep {cut(text)}")
-        values = parse_override(f"{key}=[{raw}]")[1] if key.strip() else parse_override(text)[1]
+        hint = "Give a spec path and its values, separated by commas: --sweep training.optimizer.eta=0.1,1,10"
+        if not sep or not key.strip() or not raw.strip():
+            raise SpecError("expected PATH=V1,V2 (a spec path and its values)", file=where.file, got=text, hint=hint)
+        try:
+            values = parse_override(f"{key}=[{raw}]")[1]
+        except SpecError as e:
+            raise SpecError(e.message.replace("the value", "a value"), file=where.file, got=e.got, hint=hint) from None
         block.setdefault("grid", {})[key.strip()] = values
         origins.update({("sweep", "grid", key.strip()): where, ("sweep",): where})
     if seeds is not None:
         block["seeds"] = seeds
         origins[("sweep", "seeds")] = Origin("set", f"--seeds {seeds}")
-    return Document({**doc.data, "sweep": {**doc.data.get("sweep", {}), **block}}, doc.file, origins)
+    old = doc.data.get("sweep") or {}  # the options add to a file's sweep: its grid gains their axes
+    grid = {**(old.get("grid") or {}), **block.pop("grid", {})}
+    return Document({**doc.data, "sweep": {**old, **block, **({"grid": grid} if grid else {})}}, doc.file, origins)
 
 
 class IsASweep(SpecError):
@@ -127,4 +141,4 @@ def check_not_a_sweep(doc: Document) -> None:
     if "sweep" in doc.data:
         file, line = doc.where(("sweep",))
         raise IsASweep("this file is a sweep (it has a sweep: block), not one run", file=file, line=line,
-                        path="sweep", hint="Run its points with: specnet sweep FILE (or remove the sweep block).")
+                       path="sweep", hint=f"Run its points with: specnet sweep {doc.file} (or remove the sweep block).")

@@ -37,18 +37,35 @@ def _pool(jobs: int, tasks, fn):
             yield futures[future], future.exception() or future.result()
 
 
+def _connect(Client, address: str, seconds: float = 15.0):
+    """Return a Client of the scheduler at `address`, or one line saying why not. The connection is made in a
+    thread given `seconds`: something that is not a Dask scheduler may never answer, or answer garbage."""
+    import threading
+    found = {}
+
+    def connect():
+        try:
+            found["client"] = Client(address, timeout=f"{seconds:g}s")
+        except BaseException as e:  # noqa: BLE001 (whatever answered, it was not a scheduler we can use)
+            found["error"] = e
+    thread = threading.Thread(target=connect, daemon=True)
+    thread.start()
+    thread.join(seconds * 1.5 + 1)
+    if "client" in found:
+        return found["client"]
+    why = cut(found["error"]) if "error" in found else f"no answer in {seconds * 1.5 + 1:g} s"
+    raise SpecError(f"cannot reach the Dask scheduler: {why}", file="--dask", got=address,
+                    hint="Start one with `dask scheduler` (and workers with `dask worker ADDRESS`); the "
+                         "address looks like tcp://10.0.0.5:8786.")
+
+
 def _on_dask(address: str, tasks: list, fn):
     try:
         from distributed import Client, as_completed as completed
     except ImportError:
-        raise SpecError("--dask needs the distributed package, which is not installed", file="--dask",
+        raise SpecError("needs the distributed package, which is not installed", file="--dask",
                         hint='Install it: pip install "specnet[dask]" (or run with --jobs N on this machine).') from None
-    try:
-        client = Client(address, timeout="10s")
-    except (OSError, TimeoutError, ValueError, TypeError) as e:
-        raise SpecError(f"cannot reach the Dask scheduler: {cut(e)}", file="--dask", got=address,
-                        hint="Start one with `dask scheduler` (and workers with `dask worker ADDRESS`); the "
-                             "address looks like tcp://10.0.0.5:8786.") from None
+    client = _connect(Client, address)
     with client:
         futures = {client.submit(fn, task, pure=False): i for i, task in enumerate(tasks)}
         for future in completed(futures):

@@ -9,7 +9,9 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
+from specnet.components.metrics import METRICS
 from specnet.errors import DataError, SpecError
+from specnet.registry import suggest
 from specnet.runs.artefacts import DAMAGED_HINT, JSON_BYTES, read_json
 from specnet.runs.listing import SYMBOLS
 from specnet.runs.plot import FORMATS, LABELS, _pyplot
@@ -55,6 +57,9 @@ def plot_sweep(folder, metric: str, out, at: str = "final", title: str | None = 
     if out.suffix.lower() not in FORMATS:
         raise SpecError(f"cannot draw a {out.suffix or 'file without a suffix'}: the picture is a PNG, SVG or PDF "
                         "file", file="--out", got=str(out), hint=f"Give a name ending in {', '.join(FORMATS)}.")
+    if metric not in METRICS:
+        raise SpecError(f"unknown metric '{metric}'", file="--metric", got=metric,
+                        hint=f"Known: {', '.join(METRICS)}.{suggest(metric, METRICS)}")
     axis, lines = series(folder, metric, at)
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -73,7 +78,8 @@ def plot_sweep(folder, metric: str, out, at: str = "final", title: str | None = 
     ax.grid(alpha=0.3)
     if len(lines) > 1:
         ax.legend(fontsize="small", loc="best")
-    ax.set_title(title or f"{Path(folder).name}: the seeds' mean, lowest to highest")
+    seeds = max(len(v) for points in lines.values() for v in points.values())
+    ax.set_title(title or Path(folder).name + (f": the mean of {seeds} seeds, lowest to highest" if seeds > 1 else ""))
     fig.tight_layout()
     try:
         fig.savefig(out, dpi=110)

@@ -8,6 +8,7 @@ disk. A worker whose data files differ from the sweep's (by SHA-256) refuses the
 """
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,7 +35,8 @@ def train_point(task: dict) -> dict:
     if task["version"] != __version__:
         raise SpecError(f"this worker has specnet {__version__}, the sweep {task['version']}", file="--dask",
                         hint="Install the same specnet on every worker.")
-    t0 = time.perf_counter()
+    t0, argv = time.perf_counter(), sys.argv
+    sys.argv = task["argv"]  # run.json's `command`: the sweep's, not a worker's
     with tempfile.TemporaryDirectory(prefix="specnet-point-") as tmp, threadpool_limits(task["blas_threads"]):
         folder = Path(tmp) / "run" if task["ship"] else Path(task["folder"])
         spec = spec_from_document(parse_yaml(task["spec"], str(Path(task["folder"]) / "spec.yaml")), task["base"])
@@ -52,7 +54,7 @@ def train_point(task: dict) -> dict:
         except SpecError as e:  # a full disk, damaged data: the point failed, the others go on
             error = str(e)
         out = outcome(folder, error)
-        out["seconds"] = round(time.perf_counter() - t0, 3)
+        out["seconds"], sys.argv = round(time.perf_counter() - t0, 3), argv
         if task["ship"] and folder.is_dir():
             out["files"] = {f.name: f.read_bytes() for f in folder.iterdir()
                             if f.name in SHIPPED or f.name.startswith("checkpoint-")}
@@ -74,6 +76,7 @@ def outcome(folder: Path, error=None) -> dict:
     except SpecError as e:
         return {"status": "failed", "error": error or str(e)}
     metrics = {m: {"best": best(run.history, m)[0], "final": final(run.history, m)}
-               for m in (run.spec.training.monitor if run.spec.training else ()) if m.endswith("accuracy")}
+               for m in (run.spec.training.monitor if run.spec.training else ())}
     status = "failed" if error else run.info["status"]
-    return {"status": status, "error": error or run.info.get("failed"), "epochs": len(run.history), "metrics": metrics}
+    return {"status": status, "error": error or run.info.get("failed"), "epochs": len(run.history), "metrics": metrics,
+            "seconds": run.info.get("wall_seconds", 0.0)}

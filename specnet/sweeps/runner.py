@@ -10,11 +10,12 @@ reported with its error, and the others go on.
 """
 from __future__ import annotations
 
-import os
+import sys
 from pathlib import Path
 
 from specnet import __version__
 from specnet.errors import SpecError, cut
+from specnet.runs.artefacts import JSON_BYTES, read_json
 from specnet.runs.files import write_atomic
 from specnet.runs.folder import load_run
 from specnet.runs.lock import hold
@@ -64,7 +65,7 @@ def run_sweep(points, sweep_dir, jobs: int = 1, dask: str | None = None, echo=pr
     echo(f"{len(points)} point{'s' * (len(points) != 1)}: {len(points) - len(tasks) - len(bad)} already there, {len(tasks)} to train"
          + (f" on {dask}" if dask else f", {jobs} at a time") + (f", {len(bad)} that cannot be used:" if bad else ""))
     for r in bad:  # never overwritten: the user looks at it, and removes it to train the point again
-        echo(f"  {r['folder']}: {r['error']}")
+        echo(f"  {r['folder']}: {r['error']} (remove the folder to train the point again)")
     done = len(points) - len(tasks)
     with lock:
         _write(sweep_dir, rows)
@@ -85,7 +86,7 @@ def run_sweep(points, sweep_dir, jobs: int = 1, dask: str | None = None, echo=pr
 def _task(point, folder: Path, resume: bool, ship: bool, blas_threads) -> dict:
     files = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file() and f.name != "run.lock"} \
         if ship and resume else None
-    return {"spec": dump(point.spec), "base": str(point.spec.base), "folder": str(folder),
+    return {"spec": dump(point.spec), "base": str(point.spec.base), "folder": str(folder), "argv": list(sys.argv),
             "resume": resume, "ship": ship, "files": files, "version": __version__,
             "blas_threads": 1 if blas_threads else None,  # one BLAS thread a job: the jobs are the parallelism
             "checksums": build("source", point.spec.data.source).checksums(point.spec.base)}
@@ -109,11 +110,21 @@ def label(values: dict) -> str:
 def summary(row: dict) -> str:
     text = row.get("status", "?")
     for metric, v in (row.get("metrics") or {}).items():
-        text += f", {metric} best {v['best']:.4f} final {v['final']:.4f}" if v["best"] is not None else ""
+        if metric.endswith("accuracy") and v["best"] is not None:  # as `specnet run` and `runs` show them
+            text += f", {metric.replace('_', ' ')} best {100 * v['best']:.2f}% final {100 * v['final']:.2f}%"
     if row.get("error"):
         text += f": {row['error']}"
     return text + (f" ({row['seconds']:.1f} s)" if "seconds" in row else "")
 
 
 def _write(sweep_dir: Path, rows: list) -> None:
-    write_atomic(sweep_dir / "sweep.json", (dumps({"format": "specnet-sweep", "points": rows}, indent=1) + "\n").encode())
+    """Write sweep.json: this sweep's points, after those of earlier sweeps in the folder that it does not
+    have (another sweep of the same spec, with other values): every point trained here, each once."""
+    try:
+        earlier = read_json(sweep_dir / "sweep.json", JSON_BYTES, "sweep.json").get("points") or []
+    except SpecError:
+        earlier = []  # none, or not one specnet wrote: this sweep's points replace it
+    keys = {r["key"] for r in rows}
+    kept = [r for r in earlier if isinstance(r, dict) and r.get("key") not in keys]
+    write_atomic(sweep_dir / "sweep.json", (dumps({"format": "specnet-sweep", "points": kept + rows}, indent=1)
+                                            + "\n").encode())

@@ -46,7 +46,7 @@ class Tuner:
         if self.spec.training is None:
             raise SpecError("tune needs a spec that trains (a training section)", file=str(path), path="training")
         self.set, self.trials = settings(self.spec), []
-        self.regularized = self.spec.training.regularization is not None
+        self.regularized = getattr(self.spec.training.regularization, "type", "none") in ("l1", "l2")
         self.quick = {"data.training": {"split": "training", "take": self.set["training_take"]},
                       "data.evaluation": {"split": "validation", "take": self.set["validation_take"]},
                       "training.monitor": ["evaluation_accuracy", "training_cost"], "expect": [],
@@ -137,7 +137,7 @@ class Tuner:
 def tune(path, overrides=(), runs_dir="runs", jobs=1, dask=None, echo=print) -> dict:
     """Run the stages and write the chosen spec and tune.md; return {"spec", "table", "values"}."""
     probe = spec_from_document(spec_document(path, overrides))
-    folder = Path(runs_dir) / f"{probe.name}-tune"
+    folder = Path(runs_dir) / f"{probe.name}-tune-{probe.digest()[:8]}"  # a tuning of each spec (and --set)
     t = Tuner(path, overrides, folder, jobs, dask, echo)
     eta, eta_why = t.eta()
     epochs, epochs_why = t.epochs(eta)
@@ -146,6 +146,6 @@ def tune(path, overrides=(), runs_dir="runs", jobs=1, dask=None, echo=print) -> 
         lmbda, why = t.lmbda(eta, epochs)
         values[LAMBDA] = (float(f"{lmbda:.3g}"), why)
     out = folder / f"{probe.name}_tuned.yaml"
-    write_atomic(out, tuned_yaml(path, folder, values).encode())
+    write_atomic(out, tuned_yaml(path, folder, values, overrides).encode())
     write_atomic(folder / "tune.md", table(t.trials, t.set["first_epochs"], t.start, t.set["rise"]).encode())
     return {"spec": str(out), "table": str(folder / "tune.md"), "values": {k: v for k, (v, _) in values.items()}}

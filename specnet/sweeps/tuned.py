@@ -6,22 +6,29 @@ import os
 from datetime import date
 from pathlib import Path
 
+import yaml
+
 from specnet.components.metrics import best
+from specnet.spec.document import Origin
+from specnet.spec.overrides import parse_override, path_parts, set_value
 from specnet.sweeps.criteria import ETA, LAMBDA, falls, largest_rise
 
 
-def tuned_yaml(path, folder: Path, values: dict) -> str:
-    """The chosen spec: the original, extended, with each value and how it was found."""
+def tuned_yaml(path, folder: Path, values: dict, overrides=()) -> str:
+    """The chosen spec: the original, extended (with the --set `overrides` tune was given), with each value
+    and how it was found."""
     base = Path(path)
     extends = os.path.relpath(base.resolve(), folder.resolve()) if base.is_file() else str(path)
     lines = [f"# Tuned by `specnet tune {path}` on {date.today().isoformat()}: tune.md beside this file lists",
              "# every trial. How each value was found:"]
     lines += [f"#   {p} = {v:g}: {why}." for p, (v, why) in values.items()]
-    lines += [f"extends: {extends}", "training:", f"  epochs: {values['training.epochs'][0]}",
-              f"  optimizer: {{eta: {values[ETA][0]:g}}}"]
-    if LAMBDA in values:
-        lines.append(f"  regularization: {{lambda: {values[LAMBDA][0]:g}}}")
-    return "\n".join(lines) + "\n"
+    data, origins = {}, {}
+    for text in overrides:  # what tune was told to keep: in the tuned spec too
+        set_value(data, origins, *parse_override(text), Origin("set", text))
+    for p, (v, _) in values.items():
+        set_value(data, origins, path_parts(p), v, Origin("set", p))
+    text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100)
+    return "\n".join(lines) + f"\nextends: {extends}\n" + text
 
 
 def table(trials: list, k: int, start: float, rise: float) -> str:
