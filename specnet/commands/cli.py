@@ -12,9 +12,9 @@ import typer
 
 # NOTE: the commands import the library inside their bodies, on purpose: `specnet --help` (and a typo's
 # one-line error) then loads neither NumPy nor jsonschema, which take a quarter of a second to import.
-from specnet.commands.cli_support import Format, Json, Sets, SplitName, out as _out, train_and_report, user_errors
+from specnet.commands.cli_support import Format, Json, Sets, out as _out, train_and_report, user_errors
 from specnet.commands.cli_data import init, specs
-from specnet.commands.cli_runs import runs
+from specnet.commands.cli_runs import diff, evaluate, runs
 from specnet.commands.cli_tools import gradcheck, plot, reproduce, resume
 from specnet.commands.cli_sweep import Axes, Seeds, sweep, tune
 
@@ -49,57 +49,6 @@ def run(spec: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec file
     from specnet.spec.load import load_spec
     s = load_spec(spec, (set or []) + ([f"seed={seed}"] if seed is not None else []))
     train_and_report(s, lambda *callbacks: run_spec(s, runs_dir, *callbacks), json_, bounds_hint=bool(set))
-
-
-@app.command()
-@user_errors
-def evaluate(model: Annotated[Path, typer.Argument(metavar="RUN", help="A run folder, or a model.json / network2 JSON file.")],
-             split: Annotated[SplitName, typer.Option(help="The data to evaluate on.")] = SplitName.test,
-             checkpoint: Annotated[bool, typer.Option(help="Evaluate the last checkpoint of a run that did "
-                                                           "not complete (interrupted or diverged).")] = False,
-             json_: Json = False):
-    """Accuracy and cost of a trained model on one split.
-
-    For an inline table (a perceptron's truth table, say) it also prints every output.
-
-    \b
-    Examples:
-      specnet evaluate runs/ch1_sgd-20261123-101500 --split validation
-    """
-    from specnet.runs.evaluate import evaluate_path
-    from specnet.runs.report import outputs_table
-    r = evaluate_path(model, split.value, checkpoint)
-    data, outputs = r.pop("data"), r.pop("outputs")
-    if json_:
-        return _out({**r, "outputs": outputs.tolist() if r["inline"] else None})
-    if r["inline"]:
-        typer.echo(outputs_table(data, outputs))
-    cost = "" if r["cost"] is None else f", cost {r['cost']:.6g}"
-    at = r.get("checkpoint")  # where the checkpoint is: after E epochs and B mini-batches of the next
-    at = "" if not at else f" (the checkpoint after {at['epochs']} epochs" + (
-        f" and {at['batches']} mini-batches)" if at["batches"] else ")")
-    typer.echo(f"{split.value}: accuracy {r['correct']} / {r['total']} ({100 * r['accuracy']:.2f}%){cost}{at}")
-
-
-@app.command()
-@user_errors
-def diff(paths: Annotated[List[Path], typer.Argument(metavar="A B [C...]",
-                                                     help="Spec files or run folders (two or more).")], json_: Json = False):
-    """Compare specs or runs.
-
-    Resolved values by section (stating a default is no difference); for two runs also the metrics
-    (final and best) and the provenance. Three or more: a table, a column per spec or run.
-
-    \b
-    Examples:
-      specnet diff specs/ch1_sgd.yaml specs/ch3_cross_entropy.yaml
-      specnet diff runs/ch1_sgd-20261123-101500 runs/ch1_sgd-20261123-103000
-      specnet diff runs/ch3_l2-*        (three or more: a table)
-    """
-    from specnet.runs.folder import load_sides
-    from specnet.runs.report import compared
-    result, text = compared(load_sides(paths))
-    _out(result) if json_ else typer.echo(text)
 
 
 @app.command()
@@ -165,7 +114,7 @@ def schema(out_: Annotated[Optional[Path], typer.Option("--out", "-o", help="Wri
     typer.echo(text, nl=False) if out_ is None else typer.echo(f"Wrote {write_schema(text, out_)}", err=True)
 
 
-for tool in (resume, gradcheck, reproduce, plot, specs, init, sweep, tune, runs):  # cli_tools, cli_data, cli_sweep, cli_runs
+for tool in (evaluate, diff, resume, gradcheck, reproduce, plot, specs, init, sweep, tune, runs):  # cli_*.py
     app.command()(user_errors(tool))
 
 
