@@ -75,3 +75,61 @@ def test_plot_labels_runs_by_what_differs(runs, tmp_path):
     again = load_run(run_spec(runs[0].spec, tmp_path / "again").folder)  # the same spec twice: folder names
     texts = legend([runs[0], again], tmp_path / "same.svg")
     assert runs[0].folder.name in texts and again.folder.name in texts and "η = 0.5" not in texts
+
+
+def figure(runs, panels, from_epoch=0):
+    """Return the figure plot_runs draws, drawn once so that positions and ticks are known."""
+    pytest.importorskip("matplotlib")
+    from specnet.runs.plot import draw
+    fig = draw(runs, panels, from_epoch)
+    fig.canvas.draw()
+    return fig
+
+
+@pytest.fixture
+def close():
+    yield
+    import matplotlib.pyplot as plt
+    plt.close("all")
+
+
+def test_plot_ticks_whole_epochs(runs, close):
+    ax = figure(runs, ["training_cost"], from_epoch=5).axes[0]  # epochs 5 to 7: matplotlib would tick 5.25, 5.5
+    lo, hi = ax.get_xlim()
+    ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+    assert len(ticks) >= 2 and all(t == int(t) for t in ticks)
+
+
+def test_plot_colours_runs_and_styles_metrics(runs, close):
+    ax = figure(runs, ["evaluation_accuracy+evaluation_cost", "evaluation_cost+training_cost"]).axes[1]
+    lines = ax.get_lines()  # run 1 evaluation, run 1 training, run 2 evaluation, run 2 training
+    assert [line.get_linestyle() for line in lines] == ["-", "--", "-", "--"]
+    colours = [line.get_color() for line in lines]
+    assert colours[0] == colours[1] != colours[2] == colours[3]
+    legend = [(t.get_text()) for t in ax.get_legend().get_texts()]
+    assert legend == ["η = 0.5", "η = 4", "validation data", "training data"]
+
+
+def test_plot_legends_cover_no_data(runs, close):
+    fig = figure(runs, ["evaluation_accuracy", "evaluation_cost+training_cost"])
+    for ax in fig.axes:
+        assert not ax.get_legend().get_window_extent().overlaps(ax.get_window_extent())
+
+
+def test_plot_names_the_data_as_the_book_does(tmp_path, close):
+    t = tiny_spec()
+    t["data"]["evaluation"] = {"split": "test"}  # inline data: every split is the table
+    t["training"]["monitor"] = ["evaluation_accuracy", "training_accuracy", "training_cost"]
+    run = load_run(run_spec(spec_from_dict(t), tmp_path / "runs").folder)
+    fig = figure([run], ["evaluation_accuracy", "training_cost", "evaluation_accuracy+training_accuracy"])
+    assert [ax.get_title() for ax in fig.axes] == ["Accuracy (%) on the test data", "Cost on the training data",
+                                                   "Accuracy (%) on the test data and the training data"]
+    assert fig.axes[0].get_legend() is None  # one run, one metric: nothing to tell apart
+    assert [t.get_text() for t in fig.axes[2].get_legend().get_texts()] == ["test data", "training data"]
+
+
+def test_plot_unknown_extension_is_one_line_naming_the_formats(runs, tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["plot", str(runs[0].folder), "--out", str(tmp_path / "a.jpg")])
+    err = capsys.readouterr().err.splitlines()
+    assert e.value.code == 2 and len(err) == 1 and ".png, .svg, .pdf" in err[0] and ".jpg" in err[0]
