@@ -216,28 +216,47 @@ def markdown(results, picture, quick=False) -> str:
 
 def figure(results, path: Path):
     """Seconds per epoch against mini-batch size, log-log, one line per implementation (float32, quadratic),
-    one panel per width; None without matplotlib."""
+    one panel per width, the measured sizes and plain numbers as tick labels, one legend right of the panels
+    (a colour per implementation in both); None without matplotlib. Redraw it from the saved numbers with
+    `python -m bench.report` (bench/results.json to bench/epoch_vs_batch.png)."""
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import FixedLocator, LogLocator, NullFormatter, NullLocator, StrMethodFormatter
     except ImportError:
         return None
     widths = sorted({c["config"]["hidden"] for c in results["configs"]})
-    fig, axes = plt.subplots(1, len(widths), figsize=(5.5 * len(widths), 4), squeeze=False)
+    sizes = sorted({c["config"]["m"] for c in results["configs"]})
+    fig, axes = plt.subplots(1, len(widths), figsize=(5.5 * len(widths), 4.2), squeeze=False)
     for ax, h in zip(axes[0], widths):
         cells = [c for c in results["configs"] if c["config"]["hidden"] == h and c["config"]["dtype"] == "float32"
                  and c["config"]["cost"] == "quadratic"]
-        for impl in ORDER:
+        for i, impl in enumerate(ORDER):
             pts = sorted((c["config"]["m"], c["impls"][impl]["median"]) for c in cells
                          if c["impls"].get(impl, {}).get("median"))
             if len(pts) > 1:
-                ax.plot(*zip(*pts), marker="o", label=impl, linewidth=2.5 if impl == "specnet" else 1.2)
+                ax.plot(*zip(*pts), marker="o", label=impl, color=f"C{i % 10}",
+                        linewidth=2.5 if impl == "specnet" else 1.2)
         ax.set(xscale="log", yscale="log", xlabel="mini-batch size m", ylabel="seconds per epoch (50,000 images)",
                title=f"[784, {h}, 10], sigmoid + quadratic, float32")
-        ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize="small")
+        ax.xaxis.set_major_locator(FixedLocator(sizes))  # the sizes measured, written out: 1, 10, 32, 100, 1000
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))  # 0.1, 0.2, 0.5, 1, 2, 5, 10, 20
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(StrMethodFormatter("{x:g}"))
+        ax.grid(alpha=0.3, which="major")
+    handles, names = axes[0][0].get_legend_handles_labels()
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.legend(handles, names, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small",
+               title="implementation")
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # "tight": the legend outside the panels is kept whole
     plt.close(fig)
     return path
+
+
+if __name__ == "__main__":  # redraw the figure from the saved numbers, without measuring again
+    import json
+    here = Path(__file__).resolve().parent
+    print(figure(json.loads((here / "results.json").read_text(encoding="utf-8")), here / "epoch_vs_batch.png"))
