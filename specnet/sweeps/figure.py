@@ -89,3 +89,34 @@ def plot_sweep(folder, metric: str, out, at: str = "final", title: str | None = 
     finally:
         plt.close(fig)
     return out
+
+
+def sweep_section(folder, metric: str = "evaluation_accuracy") -> str:
+    """The HTML report's part for a sweep: its figure (inline SVG) and a table of its points."""
+    from html import escape
+    from specnet.runs.svg import chart
+    axis, lines = series(folder, metric)
+    scale = 100 if metric.endswith("accuracy") else 1
+    svg = chart([{"label": label, "colour": i,
+                  "points": [(x, scale * statistics.mean(v)) for x, v in sorted(points.items())],
+                  "errors": [(scale * min(v), scale * max(v)) for _, v in sorted(points.items())]}
+                 for i, (label, points) in enumerate(lines.items())], _name(axis), f"final {LABELS.get(metric, metric)}",
+                log_x=min(x for p in lines.values() for x in p) > 0 and
+                max(x for p in lines.values() for x in p) / min(x for p in lines.values() for x in p) >= 100)
+    points = read_json(Path(folder) / SWEEP, JSON_BYTES, SWEEP)["points"]
+    paths = list(dict.fromkeys(k for p in points for k in p.get("values", {})))
+    rows = "".join("<tr>" + "".join(f"<td>{escape(fmt(p['values'].get(k)))}</td>" for k in paths)
+                   + f"<td>{escape(str(p.get('status')))}</td><td>"
+                   + _shown(((p.get("metrics") or {}).get(metric) or {}).get("final"), scale) + "</td></tr>"
+                   for p in points if isinstance(p.get("values"), dict))
+    head = "".join(f"<th>{escape(k)}</th>" for k in paths) + f"<th>status</th><th>final {escape(metric)}</th>"
+    return (f"<h2>The sweep: final {escape(metric.replace('_', ' '))} against {escape(_name(axis))}</h2>{svg}"
+            f"<p>The seeds' mean; the bars go from the lowest to the highest seed.</p>"
+            f"<table><tr>{head}</tr>{rows}</table>")
+
+
+def _shown(value, scale: int) -> str:
+    """A metric in sweep.json as the report shows it: accuracies in %, costs as numbers, '' for none."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return ""
+    return f"{scale * value:.2f}%" if scale == 100 else f"{value:.4g}"
