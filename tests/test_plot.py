@@ -133,3 +133,15 @@ def test_plot_unknown_extension_is_one_line_naming_the_formats(runs, tmp_path, c
         main(["plot", str(runs[0].folder), "--out", str(tmp_path / "a.jpg")])
     err = capsys.readouterr().err.splitlines()
     assert e.value.code == 2 and len(err) == 1 and ".png, .svg, .pdf" in err[0] and ".jpg" in err[0]
+
+
+def test_plot_labels_leave_out_the_book_bands_and_monitors():
+    from specnet.runs.listing import labels
+    specs = []
+    for eta, text, low, monitor in ((0.025, "smooth", 0.3, ["evaluation_accuracy"]),
+                                    (2.5, "oscillates", 0.6, ["evaluation_accuracy", "training_cost"])):
+        t = tiny_spec(book={"result": "R46", "value": None, "text": text},
+                      expect=[{"metric": "evaluation_accuracy", "at": "best", "min": low}])
+        t["training"]["optimizer"]["eta"], t["training"]["monitor"] = eta, monitor
+        specs.append(spec_from_dict(t))
+    assert labels(specs, ["a", "b"]) == ["η = 0.025", "η = 2.5"]

@@ -18,6 +18,8 @@ from specnet.spec.document import parse_yaml
 
 DEPTH = 3  # how far below a folder run folders are looked for: a sweep's are in runs/<sweep>/<point>/
 QUIET = ("name", "description")  # they differ between specs without changing what runs
+# A legend leaves out also the book's words and bands and what is measured: they do not change the curves.
+UNDRAWN = ("book", "expect", "training.monitor")
 ACCURACIES = tuple(m for m in METRICS if m.endswith("accuracy"))
 FIXED = ("run", "status", "spec")
 # The book's symbols for the values a legend names; any other path is named by itself, less its section.
@@ -151,7 +153,7 @@ def labels(specs, names) -> list:
     """Return a legend label per spec: what differs between the specs, in the book's symbols ('η = 0.025,
     seed 1'), or the spec's name when more than three values differ. Where nothing differs, the label is the
     spec's entry in `names` (its run's folder name), which also follows a label that two specs share."""
-    paths = [p for p in varied([s.resolved for s in specs]) if p not in QUIET]
+    paths = [p for p in varied([s.resolved for s in specs]) if p not in QUIET and not p.startswith(UNDRAWN)]
     flat = [flatten(s.resolved) for s in specs]  # a path a spec has not (regularization: none) is left out
     words = [", ".join(SYMBOLS.get(p.rsplit(".", 1)[-1], p.split(".", 1)[-1] + " = ") + fmt(f[p]) for p in paths
                        if p in f) if len(paths) <= 3 else s.name for s, f in zip(specs, flat)]

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from textwrap import fill
 
 from specnet.errors import SpecError
 from specnet.components.metrics import METRICS
@@ -87,7 +88,7 @@ def draw(runs, panels, from_epoch: int = 0, title: str | None = None):
         ax.grid(alpha=0.3)
         shown = sorted({i for i, _ in drawn})  # the legend: a colour per run, then a line style per metric
         style = STYLES[metrics[0].split("_")[0]] if len(metrics) == 1 else "-"
-        keys = [Line2D([], [], color=f"C{i % 10}", linestyle=style, label=names[i]) for i in shown
+        keys = [Line2D([], [], color=f"C{i % 10}", linestyle=style, label=fill(names[i], 40)) for i in shown
                 if len(shown) > 1 or names[i]]
         keys += [Line2D([], [], color="0.3", linestyle=STYLES[m.split("_")[0]], label=data_words(runs, m))
                  for m in metrics if len(metrics) > 1]
