@@ -18,7 +18,7 @@ from specnet.spec.load import load_spec
 
 from conftest import ROOT, tiny_spec
 
-COMMANDS = ["run", "evaluate", "diff", "validate", "show", "schema", "gradcheck", "reproduce", "plot", "specs", "init", "resume", "runs", "sweep", "tune", "report"]
+COMMANDS = ["run", "evaluate", "diff", "validate", "show", "schema", "gradcheck", "reproduce", "plot", "specs", "init", "resume", "runs", "sweep", "tune", "report", "export", "predict"]
 RUN_FILES = {"spec.yaml", "metrics.jsonl", "model.json", "model.npz", "run.json"}
 NAND = {
     "specnet": 1, "name": "nand",

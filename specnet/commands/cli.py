@@ -14,6 +14,7 @@ import typer
 # one-line error) then loads neither NumPy nor jsonschema, which take a quarter of a second to import.
 from specnet.commands.cli_support import Format, Json, Sets, out as _out, train_and_report, user_errors
 from specnet.commands.cli_data import init, specs
+from specnet.commands.cli_export import export, predict
 from specnet.commands.cli_report import report
 from specnet.commands.cli_runs import diff, evaluate, runs
 from specnet.commands.cli_tools import gradcheck, plot, reproduce, resume
@@ -115,7 +116,7 @@ def schema(out_: Annotated[Optional[Path], typer.Option("--out", "-o", help="Wri
     typer.echo(text, nl=False) if out_ is None else typer.echo(f"Wrote {write_schema(text, out_)}", err=True)
 
 
-for tool in (evaluate, diff, resume, gradcheck, reproduce, plot, specs, init, sweep, tune, runs, report):  # cli_*.py
+for tool in (evaluate, diff, resume, gradcheck, reproduce, plot, specs, init, sweep, tune, runs, report, export, predict):  # cli_*.py
     app.command()(user_errors(tool))
 
 

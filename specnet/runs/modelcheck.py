@@ -109,17 +109,22 @@ def read_arrays(meta: dict, path: Path) -> dict:
             "scaling": Scaling(meta["scale"], arrays["x_shift"], arrays["x_scale"]) if scaled else None}
 
 
-def _matrix(value, name: str, shape: tuple, path) -> np.ndarray:
-    """Return a network2 weight or bias list as a float array of `shape` ((n, 1) for a bias, or (n,))."""
+def _matrix(value, key: str, i: int, sizes: list, path) -> np.ndarray:
+    """Return network2's weights[i] or biases[i] as a float array of the shape sizes imply: (sizes[i+1],
+    sizes[i]) for a weight matrix, (sizes[i+1], 1) for a bias column (also accepted flat: (sizes[i+1],))."""
+    name, shape = f"{key}[{i}]", (sizes[i + 1], sizes[i] if key == "weights" else 1)
+    hint = (f"Layer {i + 1} has {sizes[i]} inputs and {sizes[i + 1]} neurons: give the JSON file that "
+            "network2.py's save() writes.")
     try:
         a = np.array(value, dtype=np.float64)
     except (ValueError, TypeError, OverflowError):
-        raise DataError(f"{name} must be a matrix of numbers", file=str(path)) from None
-    if a.shape == shape or (name.startswith("biases") and a.shape == shape[:1]):
-        return a.reshape(shape)
-    transposed = " (transposed? network2 saves weights[i] as sizes[i+1] x sizes[i])" if a.T.shape == shape else ""
-    raise DataError(f"{name} has shape {a.shape}, sizes need {shape}{transposed}", file=str(path),
-                    hint="Give the JSON file that network2.py's save() writes.")
+        raise DataError(f"{name} must be a matrix of numbers of shape {shape}", file=str(path), hint=hint) from None
+    if a.shape != shape and not (key == "biases" and a.shape == shape[:1]):
+        transposed = " (transposed? network2 saves weights[i] as sizes[i+1] x sizes[i])" if a.T.shape == shape else ""
+        raise DataError(f"{name} has shape {a.shape}, sizes need {shape}{transposed}", file=str(path), hint=hint)
+    if not np.isfinite(a).all():
+        raise DataError(f"{name} holds NaN or an infinity", file=str(path), hint=hint)
+    return a.reshape(shape)
 
 
 def network2(meta: dict, path) -> dict:
@@ -127,16 +132,16 @@ def network2(meta: dict, path) -> dict:
     check_fields(meta, {"sizes": (SIZES,), "cost": (TEXT,)}, ("sizes", "cost"), path)
     sizes, n = meta["sizes"], len(meta["sizes"]) - 1
     cost = NETWORK2_COSTS.get(meta["cost"], meta["cost"])
-    if cost not in COSTS.names():
-        raise DataError(f"unknown cost '{meta['cost']}'", file=str(path), path="cost",
-                        hint=f"Known: {', '.join(list(NETWORK2_COSTS) + COSTS.names())}.")
+    if cost not in NETWORK2_COSTS.values():  # network2.py's layers are all sigmoid: no log-likelihood
+        raise DataError(f"unknown cost '{meta['cost']}'" if cost not in COSTS.names() else f"cost '{cost}' needs a "
+                        "softmax output layer, and a network2.py network is sigmoid throughout", file=str(path),
+                        path="cost", hint=f"Known: {', '.join(list(NETWORK2_COSTS) + list(NETWORK2_COSTS.values()))}.")
     for key in ("weights", "biases"):
         if not isinstance(meta[key], list) or len(meta[key]) != n:
             raise DataError(f"must be a list of {n} arrays, one per layer of sizes {sizes}", file=str(path),
                             path=key, got=type(meta[key]).__name__ if not isinstance(meta[key], list) else len(meta[key]))
     return {"sizes": sizes, "activations": ["sigmoid"] * n, "cost": cost, "dtype": "float64",
-            "weights": [_matrix(w, f"weights[{i}]", (sizes[i + 1], sizes[i]), path) for i, w in enumerate(meta["weights"])],
-            "biases": [_matrix(b, f"biases[{i}]", (sizes[i + 1], 1), path) for i, b in enumerate(meta["biases"])]}
+            **{key: [_matrix(a, key, i, sizes, path) for i, a in enumerate(meta[key])] for key in ("weights", "biases")}}
 
 
 def baseline(meta: dict, path) -> dict:
