@@ -82,6 +82,7 @@ def draw(runs, panels, from_epoch: int = 0, title: str | None = None):
                             markersize=3)  # a few epochs: show each point
                     drawn.add((i, metric))
         if not drawn:
+            plt.close(fig)  # not left open in pyplot's list of figures
             raise _nothing_to_draw(runs, panel, from_epoch)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.set(xlabel="Epoch", ylabel=quantity(metrics), title=panel_title(runs, metrics))
