@@ -76,13 +76,13 @@ def plot_sweep(folder, metric: str, out, at: str = "final", title: str | None = 
     ax.set_xlabel(_name(axis))
     ax.set_ylabel(f"{at} {LABELS.get(metric, metric)}")
     ax.grid(alpha=0.3)
-    if len(lines) > 1:
-        ax.legend(fontsize="small", loc="best")
+    if len(lines) > 1:  # beside the axes, never over a point
+        ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     seeds = max(len(v) for points in lines.values() for v in points.values())
     ax.set_title(title or Path(folder).name + (f": the mean of {seeds} seeds, lowest to highest" if seeds > 1 else ""))
     fig.tight_layout()
     try:
-        fig.savefig(out, dpi=110)
+        fig.savefig(out, dpi=110, bbox_inches="tight")
     except OSError as e:
         raise SpecError(f"cannot write the picture: {e.strerror or e}", file="--out", got=str(out),
                         hint="Give a file in a folder you can write to.") from None
