@@ -2,6 +2,7 @@
 classes, and one line for every input it cannot read."""
 import json
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -135,11 +136,16 @@ def test_sizes_are_bounded(mnist, tmp_path, capsys, monkeypatch):
     with open(tmp_path / "huge.csv", "wb") as f:
         f.truncate(predict.MAX_BYTES + 1)
     assert "huge.csv: larger than 20 MiB" in one_line(capsys, mnist[0], tmp_path / "huge.csv")
-    Image.new("1", (6000, 5000)).save(tmp_path / "bomb.png")  # 30 million pixels in a few kB
-    assert "bomb.png: 6000 x 5000 pixels, more than 25,000,000" in one_line(capsys, mnist[0], tmp_path / "bomb.png")
+    Image.new("1", (10_000, 10_000)).save(tmp_path / "bomb.png")  # 100 million pixels in a few kB
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no DecompressionBombWarning from Pillow (its limit is 89 million)
+        assert "bomb.png: 10000 x 10000 pixels, more than 25,000,000" in one_line(capsys, mnist[0], tmp_path / "bomb.png")
     monkeypatch.setattr(predict, "MAX_ROWS", 3)
     np.savez(tmp_path / "many.npz", np.zeros((4, 784), np.uint8))
     assert "many.npz: more than 3 rows" in one_line(capsys, mnist[0], tmp_path / "many.npz")
+    monkeypatch.setattr(predict, "MAX_ARRAY", 784 * 8)
+    np.savez_compressed(tmp_path / "deep.npz", np.zeros((2, 784)))
+    assert "deep.npz: its array would take 12,544 bytes, more than 6,272" in one_line(capsys, mnist[0], tmp_path / "deep.npz")
 
 
 def test_without_pillow_one_line_names_the_extra(mnist, tmp_path, capsys, monkeypatch):

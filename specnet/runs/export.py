@@ -10,6 +10,7 @@ spelled as its class name; `specnet evaluate net.json` and network2's `load()` r
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from specnet.errors import DataError, SpecError
@@ -20,7 +21,7 @@ from specnet.runs.modelcheck import NETWORK2_COSTS, check_matches
 
 NETWORK2_NAMES = {name: cls for cls, name in NETWORK2_COSTS.items()}  # the same table, read the other way
 FORMATS = {"network2": ".json", "onnx": ".onnx"}
-MNIST_INPUT = "784 pixels of a 28x28 grayscale image, row by row, scaled to [0, 1] (byte / 255), white on black"
+IMAGE_INPUT = "{n} pixels of a {side}x{side} grayscale image, row by row, scaled to [0, 1] (byte / 255), white on black"
 
 
 def trained(path) -> dict:
@@ -47,11 +48,11 @@ def trained(path) -> dict:
         if model.get("format") == "specnet-baseline":
             raise SpecError("a baseline has no weights to export or run elsewhere", file=str(path),
                             hint="Evaluate it in its run folder with specnet evaluate.")
-    image = 28 if source == "mnist" and model["sizes"][0] == 784 else None
-    scale = model.get("scale", "none")
+    n, scale = model["sizes"][0], model.get("scale", "none")
+    image = math.isqrt(n) if source in ("mnist", "idx") and math.isqrt(n) ** 2 == n else None  # IDX files hold images
     return {**model, "name": name, "image": image,
-            "input": MNIST_INPUT if image else f"{model['sizes'][0]} numbers per example, as in the training data"
-            + (f" (the graph applies its fitted data.scale: {scale})" if scale != "none" else "")}
+            "input": IMAGE_INPUT.format(n=n, side=image) if image else f"{n} numbers per example, as in the training "
+            "data" + (f" (the graph applies its fitted data.scale: {scale})" if scale != "none" else "")}
 
 
 def network2_json(model: dict, file) -> dict:

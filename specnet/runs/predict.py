@@ -12,6 +12,7 @@ data.scale is applied as in training. Every file is untrusted input: bounded in 
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from specnet.errors import DataError, SpecError, cut
 from specnet.runs.export import trained
 
 MAX_BYTES, MAX_PIXELS, MAX_ROWS = 20 << 20, 25_000_000, 100_000  # per file: 20 MiB, a 5000 x 5000 image
+MAX_ARRAY = 256 << 20  # a .npz's array, decoded (compressed, 20 MiB may hold far more)
 IMAGES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
 
@@ -47,7 +49,10 @@ def image_row(path: Path, data: bytes, side: int) -> np.ndarray:
         raise SpecError("reading images needs Pillow, which is not installed", file=str(path),
                         hint='Install the extra: pip install "specnet[images]".') from None
     try:
-        with Image.open(io.BytesIO(data)) as im:  # reads the header only: the size is known before decoding
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our bound, MAX_PIXELS, is lower
+            image = Image.open(io.BytesIO(data))  # reads the header, not the pixels
+        with image as im:
             if im.width * im.height > MAX_PIXELS:
                 raise DataError(f"{im.width} x {im.height} pixels, more than {MAX_PIXELS:,}", file=str(path),
                                 hint="Give a smaller picture of the digit.")
@@ -75,10 +80,12 @@ def npz_rows(path: Path, data: bytes, n_in: int) -> np.ndarray:
         with np.load(io.BytesIO(data), allow_pickle=False) as z:
             if len(z.files) != 1:
                 raise fail(f"it has {len(z.files)} arrays ({cut(', '.join(z.files))}), and predict reads one")
-            shape, dtype, _ = header(z, z.files[0], fail)
+            shape, dtype, nbytes = header(z, z.files[0], fail)
             if len(shape) not in (1, 2) or dtype.kind not in "biuf":
                 raise fail(f"its array is {len(shape)}-dimensional {dtype}, not rows of numbers")
             _rows(path, shape[0] if len(shape) == 2 else 1, shape[-1], n_in)
+            if nbytes > MAX_ARRAY:
+                raise fail(f"its array would take {nbytes:,} bytes, more than {MAX_ARRAY:,}", "Split it.")
             return z[z.files[0]].reshape(-1, shape[-1])
     except DataError:
         raise
