@@ -40,9 +40,11 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # fixes (a Dask connection bounded in time whatever answers, --sweep adding to a file's grid, sweep.json
 # keeping every sweep's points, tune on specs without L1/L2 and keeping --set, clearer schema errors), 5,515.
 # Issue 16's HTML report (runs/html.py, svg.py: charts with no library, pictures.py: PNG written with zlib,
-# a sweep's part of it) took it to 5,810.
+# a sweep's part of it) took it to 5,810; export to the book's network2 JSON and to ONNX (runs/export.py,
+# onnxfile.py), `specnet predict` with its bounded readers of images, .npz and CSV rows (runs/predict.py), and
+# the book's wording and styles in `specnet plot` to 6,090.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 5810
+MODULE_LIMIT, TOTAL_LIMIT = 150, 6090
 
 
 def code_lines(path: Path) -> int:
