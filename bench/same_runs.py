@@ -227,7 +227,7 @@ def main(argv=None) -> int:
 
     from specnet.resources import shipped_names
 
-    names = a.spec or settings.get("specs") or shipped_names()
+    names = a.spec or settings.get("specs") or [n for n in shipped_names() if not n.startswith("sweeps/")]  # a sweep is many runs
     t0 = time.perf_counter()
     result = {**git_commit(), "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "machine": machine(),

@@ -100,14 +100,24 @@ def test_the_same_spec_gives_bitwise_the_same_run():
     assert h1 == h2 and all(np.array_equal(p, q) for p, q in zip(n1.weights, n2.weights))
 
 
-def test_dropout_is_refused_with_the_numba_executor():
-    t = tiny_spec()
-    t["network"]["layers"][0]["dropout"] = 0.5
-    t["training"]["executor"] = "numba"
-    with pytest.raises(SpecError, match="the numba executor has no dropout yet"):
-        compile_trainer(spec_from_dict(t))
-    t["training"]["executor"] = "auto"  # auto takes NumPy's steps instead
-    assert compile_trainer(spec_from_dict(t)).executor.name == "numpy"
+@pytest.mark.parametrize("dtype, tolerance", [("float64", 1e-10), ("float32", 1e-5)])
+@pytest.mark.parametrize("case", [CASES[0], CASES[3]], ids=["plain-sgd", "momentum-l2"])
+def test_dropout_agrees_with_the_numpy_executor_draw_for_draw(case, dtype, tolerance):
+    """Dropout in the loops: the masks are the NumPy executor's, drawn from the same stream in the same order
+    (a mini-batch at a time, layer after layer), so the two executors agree to rounding; auto takes numba."""
+    specs = []
+    for spec in pair(case, dtype):
+        d = dict(spec.resolved, network=dict(spec.resolved["network"]))
+        d["network"]["layers"] = [dict(layer, dropout=p) for layer, p in zip(d["network"]["layers"], (0.5, 0.2, 0.0))]
+        specs.append(spec_from_dict(d))
+    (a, ha), (b, hb) = train(specs[0]), train(specs[1])
+    for p, q in zip(a.weights + a.biases, b.weights + b.biases):
+        np.testing.assert_allclose(q, p, rtol=0, atol=tolerance)
+    assert [r["evaluation_correct"] for r in ha] == [r["evaluation_correct"] for r in hb]
+    without = train(pair(case, dtype)[1])[0]  # and the masks did something
+    assert max(float(np.abs(p - q).max()) for p, q in zip(b.weights, without.weights)) > 100 * tolerance
+    d = dict(specs[1].resolved, training=dict(specs[1].resolved["training"], executor="auto"))
+    assert compile_trainer(spec_from_dict(d)).executor.name == "numba"
 
 
 def test_without_numba_the_choice_is_one_clear_error(monkeypatch):

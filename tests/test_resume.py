@@ -27,7 +27,7 @@ def spec_for(executor, epochs=8, **training):
         "data": {"source": {"type": "inline", "inputs": data.x.tolist(), "targets": data.y.tolist()},
                  "expand": {"copies": 1, "rotate": 20, "shift": 1, "per_epoch": True}},
         "network": {"input": 9, "layers": [{"size": 6, "activation": "sigmoid",
-                                            "dropout": 0.3 if executor == "numpy" else 0.0},
+                                            "dropout": 0.3},
                                            {"size": 3, "activation": "softmax"}],
                     "cost": "log_likelihood", "dtype": "float32"},
         "training": {"epochs": epochs, "mini_batch_size": 7, "executor": executor,

@@ -42,9 +42,9 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # Issue 16's HTML report (runs/html.py, svg.py: charts with no library, pictures.py: PNG written with zlib,
 # a sweep's part of it) took it to 5,810; export to the book's network2 JSON and to ONNX (runs/export.py,
 # onnxfile.py), `specnet predict` with its bounded readers of images, .npz and CSV rows (runs/predict.py), and
-# the book's wording and styles in `specnet plot` to 6,090.
+# the book's wording and styles in `specnet plot` to 6,090. Issue 17: dropout in the compiled loops, 6,105.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 6090
+MODULE_LIMIT, TOTAL_LIMIT = 150, 6105
 
 
 def code_lines(path: Path) -> int:

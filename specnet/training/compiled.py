@@ -183,12 +183,14 @@ def _step_weights(wt, vw, g, hyper, decay, reg):
 
 
 @_jit
-def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, order, m, j0, j1,
+def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, drs, masks, widths, indptr, indices, x, y, order, m, j0, j1,
            eta, hyper, plain, decay, reg, acts, cost):
     """Mini-batches j0 .. j1 − 1 of the epoch's `order`, a step each. wts[l] = (w^l)^T, bs[l] = b^l,
     vws/vbs their velocities (momentum only), gs[l] room for −(η/m) Σ_x ∂C_x/∂(w^l)^T; zs/as_/ds[l] hold z^l, a^l
     and δ^l for m examples as rows. Layer 1's arrays are `widths[0]` neurons wide, padded with zeros to
-    a multiple of 32 (see CompiledExecutor.steps); the other layers' are exactly widths[l] wide."""
+    a multiple of 32 (see CompiledExecutor.steps); the other layers' are exactly widths[l] wide. Dropout:
+    masks[l] (empty where layer l drops nothing) holds a row per example of the epoch, in `order`, that
+    multiplies a^l into drs[l] (what the next layer sees) and δ^l on the way back, as Network.backprop does."""
     n, top = order.shape[0], len(wts) - 1
     scale = np.empty(1, x.dtype)  # −η/m in the network's dtype, so that float32 arithmetic stays float32
     direct = reg == 0 and plain  # plain SGD: w^1's step goes straight into the columns the inputs feed
@@ -200,9 +202,13 @@ def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, or
             if l == 0:
                 _feed_sparse(wts[0], bs[0], zs[0][:mb], rows, indptr, indices, x)
             else:
-                _feed_dense(wts[l], bs[l], z, as_[l - 1][:mb, :widths[l - 1]])
+                _feed_dense(wts[l], bs[l], z, _seen_by(as_, drs, masks, l - 1)[:mb, :widths[l - 1]])
             for i in range(mb):
                 _activate(acts[l], z[i], a[i])
+            if l < top and masks[l].shape[0] > 0:
+                for i in range(mb):
+                    for c in range(widths[l]):
+                        drs[l][i, c] = a[i, c] * masks[l][j * m + i, c]
         z, a, d = zs[top][:mb, :widths[top]], as_[top][:mb, :widths[top]], ds[top][:mb, :widths[top]]
         for i in range(mb):  # δ^L (BP1): (a − y) ⊙ σ'(z) for the quadratic cost, a − y for the others
             for c in range(d.shape[1]):
@@ -215,6 +221,10 @@ def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, or
             if l > 0:
                 w = widths[l - 1]
                 _backpropagate(wts[l], d, ds[l - 1][:mb, :w], zs[l - 1][:mb, :w], as_[l - 1][:mb, :w], acts[l - 1])
+                if masks[l - 1].shape[0] > 0:  # a dropped neuron passes no error back
+                    for i in range(mb):
+                        for c in range(w):
+                            ds[l - 1][i, c] *= masks[l - 1][j * m + i, c]
             _step_biases(bs[l], vbs[l], d, scale[0], hyper)
             into_w = l == 0 and direct  # add the step to w^1 itself, not to a gradient first
             g = wts[0] if into_w else gs[l]
@@ -223,9 +233,15 @@ def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, widths, indptr, indices, x, y, or
             if l == 0:
                 _scatter(g, d, scale[0], rows, indptr, indices, x)
             else:
-                _outer(g, d, scale[0], as_[l - 1][:mb, :widths[l - 1]])
+                _outer(g, d, scale[0], _seen_by(as_, drs, masks, l - 1)[:mb, :widths[l - 1]])
             if not into_w:
                 _step_weights(wts[l], vws[l], g, hyper, decay, reg)
+
+
+@_jit
+def _seen_by(as_, drs, masks, l):
+    """What layer l + 1 sees of layer l: a^l, or a^l with its dropout mask applied."""
+    return drs[l] if masks[l].shape[0] > 0 else as_[l]
 
 
 def missing_numba() -> CheckError:
@@ -277,9 +293,6 @@ def unsupported(spec):
     at = ("training", "executor")
     if MISSING:
         yield missing_numba()
-    if any(layer.dropout for layer in spec.network.layers):
-        yield CheckError("the numba executor has no dropout yet", path=at, got="numba",
-                         hint="Use executor: numpy or auto for a spec with dropout.")
     for i, layer in enumerate(spec.network.layers):
         if layer.activation not in ACTIVATIONS and REGISTERED.get(layer.activation).trainable:
             yield CheckError(f"the numba executor has no {layer.activation} activation (layer {i})", path=at,
@@ -341,7 +354,10 @@ class CompiledExecutor:
         # tuples, not numba.typed.List: a List's own functions compile afresh in every process (1.7 s)
         arrays = [tuple(s for s, _ in group) for group in params]
         arrays.append(tuple(np.zeros_like(s) for s, _ in params[0]))  # the gradients
-        arrays += [tuple(np.zeros((m, p), net.dtype) for p in pad) for _ in range(3)]  # z, a, δ (zero padding)
+        arrays += [tuple(np.zeros((m, p), net.dtype) for p in pad) for _ in range(4)]  # z, a, δ, dropped a
+        n = len(order)
+        masks = tuple(np.zeros((n, widths[l]) if p else (0, 0), net.dtype) for l, p in enumerate(net.dropout))
+        arrays.append(masks)
         dtype = net.dtype.type
         hyper = tuple(dtype(h) if isinstance(h, float) else h for h in opt.hyper)
         recipe = (dtype(eta), hyper, opt.plain, dtype(eta * reg.lmbda / len(order) if reg else 0.0),  # η, ηλ/n
@@ -351,6 +367,11 @@ class CompiledExecutor:
                   order.astype(np.int64), m)
         batches = -(-len(order) // m)
         for end in sorted({j + 1 for j in stops if start <= j < batches} | {batches}):
+            for j in range(start, end) if any(net.dropout) else ():  # the NumPy executor's draws, in its order
+                drawn = net.dropout_masks(min(m, n - j * m), self.dropout_rng)
+                for mask, drawn_l in zip(masks, drawn):
+                    if drawn_l is not None:
+                        mask[j * m:j * m + drawn_l.shape[1]] = drawn_l.T
             _steps(*arrays, *inputs, start, end, *recipe)
             start = end
             if end - 1 in stops:
