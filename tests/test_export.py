@@ -189,3 +189,6 @@ def test_export_never_replaces_a_file_unless_forced(runs, tmp_path, capsys):
     assert "cannot tell the format" in one_line(capsys, "export", runs["sigmoid-sigmoid"], "-o", tmp_path / "net.bin")
     assert cli(capsys, "export", runs["sigmoid-sigmoid"], "-o", tmp_path / "net.bin", "--format", "onnx")[0] == 0
     assert onnx.load(tmp_path / "net.bin").graph.output[0].name == "output"
+    assert "the file's extension says onnx, and --format says network2" in one_line(
+        capsys, "export", runs["sigmoid-sigmoid"], "-o", tmp_path / "net.onnx", "--format", "network2")
+    assert cli(capsys, "export", runs["sigmoid-sigmoid"], "-o", tmp_path / "new" / "net.onnx")[0] == 0  # folder made

@@ -117,7 +117,8 @@ def test_a_tables_rows_are_scaled_and_named_by_class(tmp_path, capsys):
     ("text.npz", "not a zip", "text.npz: not a .npz archive"),
     ("digit.svg", "<svg/>", "digit.svg: cannot tell what this file holds from its extension"),
     ("broken.png", "\x89PNG\r\n\x1a\n broken", "broken.png: cannot read it as an image"),
-], ids=["width", "word", "nan", "empty", "npz", "extension", "png"])
+    ("text.png", "just text", "text.png: cannot read it as an image: Pillow knows no image format in it"),
+], ids=["width", "word", "nan", "empty", "npz", "extension", "png", "text-as-png"])
 def test_a_bad_input_is_one_line(mnist, tmp_path, capsys, name, content, message):
     (tmp_path / name).write_text(content, encoding="latin-1")
     assert one_line(capsys, mnist[0], tmp_path / name) .startswith(f"{tmp_path / message}")

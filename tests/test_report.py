@@ -103,3 +103,49 @@ def test_a_sweeps_folder_gives_its_figure_and_table(tmp_path, capsys):
     html = (tmp_path / "sweep.html").read_text()
     assert code == 0 and "The sweep: final evaluation accuracy against η" in html
     assert html.count("<polyline") >= 1 + 6 and html.count("<tr>") >= 1 + 6  # the figure, the 6 runs' curves
+
+
+def test_what_went_wrong_is_on_the_page_and_a_damaged_run_is_left_out(two_runs, tmp_path, capsys):
+    """An unmet expect bound is said under the run's name; a run folder that cannot be read is named at the
+    top while the others are reported; a table's classes are named; a new folder for -o is made."""
+    import json
+    tmp, runs = two_runs
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "run.json").write_text("{not json")
+    (bad / "spec.yaml").write_text("specnet: 1")
+    iris = run_spec(load_spec("examples/iris", ["training.epochs=2", "expect=[{metric: evaluation_accuracy, "
+                                                "min: 0.999}]"]), tmp_path / "runs").folder
+    info = json.loads((iris / "run.json").read_text())
+    page = tmp_path / "new" / "folder" / "r.html"
+    code, out, err = cli(capsys, "report", iris, bad, runs[1], runs[1], "-o", page)
+    html = page.read_text()
+    assert code == 0 and "<title>2 runs</title>" in html  # the same run twice is one run
+    assert f'class="unmet">Left out: {bad}/run.json' in html
+    assert "an expect bound unmet" in html and "expect: final evaluation_accuracy" in html and info["unmet"]
+    assert all(f"<th>{c}</th>" in html for c in info["classes"])  # setosa, versicolor, virginica
+
+
+def test_a_model_holding_nan_is_one_line_everywhere(two_runs, tmp_path, capsys):
+    import hashlib
+    import io
+    import json
+    import numpy as np
+    tmp, runs = two_runs
+    folder = tmp_path / "nan"
+    shutil.copytree(runs[1], folder)
+    with np.load(folder / "model.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["w0"][0, 0] = np.nan
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    (folder / "model.npz").write_bytes(buffer.getvalue())
+    meta = json.loads((folder / "model.json").read_text())
+    meta["sha256"] = hashlib.sha256(buffer.getvalue()).hexdigest()  # as a forger would
+    (folder / "model.json").write_text(json.dumps(meta))
+    for args in (["evaluate", folder], ["report", folder, "-o", tmp_path / "x.html"],
+                 ["export", folder, "-o", tmp_path / "x.json"]):
+        code, out, err = cli(capsys, *args)
+        assert code == 2 and err.strip().endswith(
+            "model.npz: array w0 holds NaN or an infinity: no trained network does (a diverged run keeps no model). "
+            "The run folder is damaged or was changed by hand: train the spec again."), (args, err)

@@ -42,9 +42,11 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # Issue 16's HTML report (runs/html.py, svg.py: charts with no library, pictures.py: PNG written with zlib,
 # a sweep's part of it) took it to 5,810; export to the book's network2 JSON and to ONNX (runs/export.py,
 # onnxfile.py), `specnet predict` with its bounded readers of images, .npz and CSV rows (runs/predict.py), and
-# the book's wording and styles in `specnet plot` to 6,090. Issue 17: dropout in the compiled loops, 6,105.
+# the book's wording and styles in `specnet plot` to 6,090. Issue 17: dropout in the compiled loops, 6,105;
+# issue 16's review (non-finite model arrays refused, the report's unmet bounds, divergence, class names and
+# damaged runs, export's extension check), 6,140.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 6105
+MODULE_LIMIT, TOTAL_LIMIT = 150, 6140
 
 
 def code_lines(path: Path) -> int:

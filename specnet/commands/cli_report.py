@@ -28,7 +28,7 @@ def report(runs: Annotated[List[Path], typer.Argument(metavar="RUN...", help="Ru
     from specnet.runs.html import report as write_report
     from specnet.runs.listing import find_runs
     from specnet.sweeps.figure import is_sweep, sweep_section
-    extra, folders = "", list(runs)
+    extra, folders, title = "", list(runs), None
     if len(runs) == 1 and is_sweep(runs[0]):  # a sweep's folder: its figure and table, then its runs
-        extra, folders = sweep_section(runs[0]), find_runs(runs[0])
-    typer.echo(f"Wrote {write_report(folders, out, extra)}")
+        extra, folders, title = sweep_section(runs[0]), find_runs(runs[0]), f"the sweep {runs[0].name}"
+    typer.echo(f"Wrote {write_report(folders, out, extra, title)}")

@@ -81,6 +81,10 @@ def export_model(path, out, format: str | None = None, force: bool = False) -> s
     if format is None:
         raise SpecError("cannot tell the format from the file's extension", file=str(out), path="--out",
                         hint="Give --format network2 or --format onnx (or name it .json or .onnx).")
+    wrong = next((f for f, ext in FORMATS.items() if out.suffix.lower() == ext and f != format), None)
+    if wrong:  # network2 JSON in a file named .onnx, or the other way round
+        raise SpecError(f"the file's extension says {wrong}, and --format says {format}", file=str(out), path="--out",
+                        hint=f"Name it {FORMATS[format]}, or leave out --format.")
     if (out.exists() or out.is_symlink()) and not force:
         raise SpecError("the file exists", file=str(out), hint="Give another name, or --force to replace it.")
     model = trained(path)
@@ -89,5 +93,6 @@ def export_model(path, out, format: str | None = None, force: bool = False) -> s
     else:
         from specnet.runs.onnxfile import onnx_bytes
         data = onnx_bytes(model)
+    out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, data)
     return f"Wrote {out} ({format}, sizes {model['sizes']}, {len(data):,} bytes)"

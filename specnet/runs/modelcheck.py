@@ -102,6 +102,8 @@ def read_arrays(meta: dict, path: Path) -> dict:
     except (*DAMAGED, ValueError, KeyError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as e:
         raise fail(f"cannot read it as .npz: {cut(e)}") from None
     n = len(meta["sizes"]) - 1
+    for name in (k for k in arrays if k[0] in "wb" and not np.isfinite(arrays[k]).all()):
+        raise fail(f"array {name} holds NaN or an infinity: no trained network does (a diverged run keeps no model)")
     scaled = "x_shift" in arrays
     if scaled and not all(np.isfinite(arrays[k]).all() for k in ("x_shift", "x_scale")):
         raise fail("the input scaling x_shift, x_scale is not one finite number per input")

@@ -65,7 +65,9 @@ def image_row(path: Path, data: bytes, side: int) -> np.ndarray:
     except DataError:
         raise
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:  # Pillow's ways to refuse a file
-        raise DataError(f"cannot read it as an image: {cut(e)}", file=str(path)) from None
+        why = "Pillow knows no image format in it" if type(e).__name__ == "UnidentifiedImageError" else cut(e)
+        raise DataError(f"cannot read it as an image: {why}", file=str(path),
+                        hint="Give a PNG, JPEG or other picture of the digit, an .npz or a .csv of rows.") from None
     border = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
     return (255 - a if border.mean() > 127 else a).reshape(1, -1)  # MNIST's digits are white on black
 

@@ -13,7 +13,7 @@ from html import escape
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf")
-W, H, LEFT, TOP, PLOT_W, PLOT_H = 640, 300, 60, 20, 400, 230  # the legend takes the right 180 pixels
+W, H, LEFT, TOP, PLOT_W, PLOT_H = 780, 300, 60, 20, 400, 230  # the legend takes the right 320 pixels
 
 
 def ticks(low: float, high: float, most: int = 6, whole: bool = False) -> list:
@@ -41,6 +41,8 @@ def chart(lines: list, xlabel: str, ylabel: str, whole_x: bool = False, log_x: b
     ys += [v for ln in lines for lo_hi in ln.get("errors", []) for v in lo_hi if v is not None and math.isfinite(v)]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
     x1, y1 = (x1 if x1 > x0 else x0 + 1), (y1 if y1 > y0 else y0 + 1)
+    x0, x1 = (x0 - 0.03 * (x1 - x0), x1 + 0.03 * (x1 - x0)) if not whole_x or x0 == x1 - 1 else (x0, x1)
+    y0, y1 = y0 - 0.05 * (y1 - y0), y1 + 0.05 * (y1 - y0)  # no point on the frame
     sx = lambda v: LEFT + (fx(v) - x0) / (x1 - x0) * PLOT_W  # noqa: E731
     sy = lambda v: TOP + PLOT_H - (v - y0) / (y1 - y0) * PLOT_H  # noqa: E731
     out = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
@@ -67,7 +69,7 @@ def chart(lines: list, xlabel: str, ylabel: str, whole_x: bool = False, log_x: b
         if ly < H - 10 and ln["label"]:  # the legend, right of the plot
             out.append(f'<line x1="{LEFT + PLOT_W + 12}" x2="{LEFT + PLOT_W + 32}" y1="{ly - 4}" y2="{ly - 4}" '
                        f'stroke="{colour}" stroke-width="2"{dash}/><text x="{LEFT + PLOT_W + 36}" y="{ly}">'
-                       f'{escape(ln["label"][:28])}</text>')
+                       f'{escape(ln["label"] if len(ln["label"]) <= 50 else ln["label"][:49] + "…")}</text>')
     return "".join(out) + "</svg>"
 
 

@@ -111,8 +111,9 @@ def sweep_section(folder, metric: str = "evaluation_accuracy") -> str:
                    for p in points if isinstance(p.get("values"), dict))
     head = "".join(f"<th>{escape(k)}</th>" for k in paths) + f"<th>status</th><th>final {escape(metric)}</th>"
     return (f"<h2>The sweep: final {escape(metric.replace('_', ' '))} against {escape(_name(axis))}</h2>{svg}"
-            f"<p>The seeds' mean; the bars go from the lowest to the highest seed.</p>"
-            f"<table><tr>{head}</tr>{rows}</table>")
+            + ("<p>The seeds' mean; the bars go from the lowest to the highest seed.</p>"
+               if max(len(v) for p in lines.values() for v in p.values()) > 1 else "")
+            + f"<table><tr>{head}</tr>{rows}</table>")
 
 
 def _shown(value, scale: int) -> str:
