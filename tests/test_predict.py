@@ -153,3 +153,18 @@ def test_without_pillow_one_line_names_the_extra(mnist, tmp_path, capsys, monkey
     path = png(tmp_path / "digit.png", mnist[2][0].reshape(28, 28))
     monkeypatch.setitem(sys.modules, "PIL", None)
     assert 'pip install "specnet[images]"' in one_line(capsys, mnist[0], path)
+
+
+def test_a_digit_off_centre_on_a_large_page_is_normalized_as_mnists_were(mnist, tmp_path):
+    """An MNIST digit drawn three times as large, dark on light, near a corner of a 300 x 200 page comes back
+    close to the MNIST image itself (its ink fitted to 20 x 20, centred by mass); resizing the whole page, as
+    before, made it a smudge in the corner."""
+    _, _, images = mnist
+    model = predict.trained(mnist[0])
+    digit = images[0].reshape(28, 28)
+    page = np.full((200, 300), 255, np.uint8)
+    page[10:94, 200:284] = 255 - np.kron(digit, np.ones((3, 3), np.uint8))
+    row = predict.rows_of(png(tmp_path / "page.png", page), model).astype(int)
+    assert np.abs(row - images[0]).mean() < 12 and np.abs(row - images[0]).mean() < np.abs(images[0]).mean() / 3
+    blank = predict.rows_of(png(tmp_path / "blank.png", np.full((50, 50), 255, np.uint8)), model)
+    assert not blank.any()

@@ -44,9 +44,10 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # onnxfile.py), `specnet predict` with its bounded readers of images, .npz and CSV rows (runs/predict.py), and
 # the book's wording and styles in `specnet plot` to 6,090. Issue 17: dropout in the compiled loops, 6,105;
 # issue 16's review (non-finite model arrays refused, the report's unmet bounds, divergence, class names and
-# damaged runs, export's extension check), 6,140.
+# damaged runs, export's extension check), 6,140; predict normalizing a picture as MNIST's digits were
+# (runs/digits.py), 6,160.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 6140
+MODULE_LIMIT, TOTAL_LIMIT = 150, 6160
 
 
 def code_lines(path: Path) -> int:

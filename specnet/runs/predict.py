@@ -21,6 +21,7 @@ import numpy as np
 from specnet.components.activations import ACTIVATIONS
 from specnet.datasets.dataset import inputs
 from specnet.datasets.npyheader import ZIP_MAGIC, header
+from specnet.runs.digits import like_mnist
 from specnet.errors import DataError, SpecError, cut
 from specnet.runs.export import trained
 
@@ -58,10 +59,7 @@ def image_row(path: Path, data: bytes, side: int) -> np.ndarray:
                                 hint="Give a smaller picture of the digit.")
             im = im.convert("RGBA")  # a transparent background counts as white paper
             white = Image.new("RGBA", im.size, (255, 255, 255, 255))
-            gray = Image.alpha_composite(white, im).convert("L")
-            if gray.size != (side, side):
-                gray = gray.resize((side, side), Image.Resampling.LANCZOS)
-            a = np.asarray(gray, dtype=np.uint8)  # (side, side)
+            a = np.asarray(Image.alpha_composite(white, im).convert("L"), dtype=np.uint8)
     except DataError:
         raise
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:  # Pillow's ways to refuse a file
@@ -69,7 +67,9 @@ def image_row(path: Path, data: bytes, side: int) -> np.ndarray:
         raise DataError(f"cannot read it as an image: {why}", file=str(path),
                         hint="Give a PNG, JPEG or other picture of the digit, an .npz or a .csv of rows.") from None
     border = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
-    return (255 - a if border.mean() > 127 else a).reshape(1, -1)  # MNIST's digits are white on black
+    a = 255 - a if border.mean() > 127 else a  # MNIST's digits are white on black
+    # a side x side picture is taken as the training data's own form; any other is normalized as MNIST's were
+    return (a if a.shape == (side, side) else like_mnist(a, side)).reshape(1, -1)
 
 
 def npz_rows(path: Path, data: bytes, n_in: int) -> np.ndarray:
