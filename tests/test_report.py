@@ -93,6 +93,7 @@ def test_tables_and_baselines_have_no_image_panels(tmp_path, capsys):
         assert code == 0 and pages[folder].count('<td class="cm"') == cells, err
     assert "<img" not in pages[iris]  # a table's rows are not pictures
     assert '<img class="digit"' in pages[darkness] and '<img class="weights"' not in pages[darkness]  # no weights
+    assert "No epochs to draw: a baseline" in pages[darkness] and 'class="acts"' not in pages[darkness]
 
 
 def test_a_sweeps_folder_gives_its_figure_and_table(tmp_path, capsys):

@@ -85,11 +85,12 @@ def _trained(run) -> str:
     if side:
         figures = "".join(
             f'<figure><img class="digit" src="{png(_normal(data.x[i]).reshape(side, side))}" alt="example {i}">'
-            f"<figcaption>true {data.labels[i]}, said {outputs[i].argmax()}<br>{bars(outputs[i], data.labels[i])}"
+            f"<figcaption>true {data.labels[i]}, said {outputs[i].argmax()}<br>"
+            f"{'' if run.spec.baseline else bars(outputs[i], data.labels[i])}"
             f"</figcaption></figure>"
             for i in most_wrong(outputs, data.labels))
-        out.append(f"<h3>The mistakes it was surest of (bars: the output activations 0 to {k - 1}, the true "
-                   "class's in green)</h3>"
+        out.append(f"<h3>The mistakes it was surest of" + ("" if run.spec.baseline else f" (bars: the output "
+                   f"activations 0 to {k - 1}, the true class's in green)") + "</h3>"
                    f'<div class="grid">{figures}</div>')
         model = load_model(run.folder / "model.json")
         if "weights" in model and len(model["weights"]) > 1:
@@ -129,7 +130,8 @@ def report(folders, out, extra: str = "", title: str | None = None) -> Path:
     body = [f"<h1>specnet report: {escape(title)}</h1>",
             "".join(f'<p class="unmet">Left out: {escape(d)}</p>' for d in damaged), extra,
             f"<ul>{index}</ul>" if index else "",
-            "<h2>Learning curves</h2>", curves(runs, names) or "<p>No epochs to draw.</p>",
+            "<h2>Learning curves</h2>", curves(runs, names) or "<p>No epochs to draw: a baseline (or a network "
+            "with hand-set weights) is fitted or given, not trained epoch by epoch.</p>",
             differences(runs, names) if len(runs) > 1 else ""]
     body += [run_section(r, n or r.folder.name, i) for i, (r, n) in enumerate(zip(runs, names))]
     page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{GENERATOR}<title>{escape(title)}</title>'
