@@ -45,9 +45,9 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # the book's wording and styles in `specnet plot` to 6,090. Issue 17: dropout in the compiled loops, 6,105;
 # issue 16's review (non-finite model arrays refused, the report's unmet bounds, divergence, class names and
 # damaged runs, export's extension check), 6,140; predict normalizing a picture as MNIST's digits were
-# (runs/digits.py), 6,160.
+# (runs/digits.py), 6,160; a baseline's report page saying why it has no curves, 6,165.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 6160
+MODULE_LIMIT, TOTAL_LIMIT = 150, 6165
 
 
 def code_lines(path: Path) -> int:
