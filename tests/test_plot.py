@@ -126,6 +126,12 @@ def test_plot_names_the_data_as_the_book_does(tmp_path, close):
                                                    "Accuracy (%) on the test data and the training data"]
     assert fig.axes[0].get_legend() is None  # one run, one metric: nothing to tell apart
     assert [t.get_text() for t in fig.axes[2].get_legend().get_texts()] == ["test data", "training data"]
+    t["data"]["evaluation"] = {"split": "validation"}
+    other = load_run(run_spec(spec_from_dict(t), tmp_path / "runs").folder)
+    fig = figure([run, other], ["evaluation_accuracy"])  # splits that differ: each run says its own
+    assert fig.axes[0].get_title() == "Accuracy (%) on the evaluation data"
+    assert [t.get_text().replace("\n", " ").split(", ")[-1] for t in fig.axes[0].get_legend().get_texts()] == [
+        "test data", "validation data"]
 
 
 def test_plot_unknown_extension_is_one_line_naming_the_formats(runs, tmp_path, capsys):

@@ -70,6 +70,9 @@ def draw(runs, panels, from_epoch: int = 0, title: str | None = None):
     names = labels([run.spec for run in runs], [run.folder.name for run in runs]) if len(runs) > 1 else [""]
     names = [(name + (f" ({run.info['status']})" if run.info.get("status") not in (None, "completed") else "")).strip()
              for run, name in zip(runs, names)]
+    splits = [getattr(getattr(run.spec.data, "evaluation", None), "split", None) for run in runs]
+    if len(set(splits)) > 1:  # the panel says "evaluation data": each run says which
+        names = [f"{name or run.folder.name}, {split} data" for name, run, split in zip(names, runs, splits)]
     for ax, panel in zip(axes[:, 0], panels):
         drawn, metrics = set(), panel.split("+")
         for i, (run, name) in enumerate(zip(runs, names)):
