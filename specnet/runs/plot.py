@@ -37,18 +37,28 @@ def _pyplot():
 def plot_runs(runs, panels, out, from_epoch: int = 0, title: str | None = None) -> Path:
     """Draw one panel per entry of `panels` ("metric" or "metric+metric") for the runs; write `out` (PNG, SVG,
     PDF by its suffix). `runs` are Run objects from specnet.runs.folder.load_run."""
-    out = Path(out)
-    if out.suffix.lower() not in FORMATS:
-        raise SpecError(f"cannot draw a {out.suffix or 'file without a suffix'}: the picture is a PNG, SVG or PDF "
-                        "file", file="--out", got=str(out), hint=f"Give a name ending in {', '.join(FORMATS)}.")
+    out = picture_path(out)
     for panel in panels:
         for metric in panel.split("+"):
             if metric not in PLOTTABLE:
                 raise SpecError(f"unknown metric '{metric}'", file="--metric", got=panel,
                                 hint=f"Known: {', '.join(PLOTTABLE)}; join two with + to share a panel."
                                      f"{suggest(metric, PLOTTABLE)}")
+    return save(draw(runs, panels, from_epoch, title), out)
+
+
+def picture_path(out) -> Path:
+    """Return `out` as a Path if it names a picture matplotlib writes (.png, .svg, .pdf), else one line."""
+    out = Path(out)
+    if out.suffix.lower() not in FORMATS:
+        raise SpecError(f"cannot draw a {out.suffix or 'file without a suffix'}: the picture is a PNG, SVG or PDF "
+                        "file", file="--out", got=str(out), hint=f"Give a name ending in {', '.join(FORMATS)}.")
+    return out
+
+
+def save(fig, out: Path) -> Path:
+    """Write the figure to `out` (its folder made if need be) and close it; a write the system refuses is one line."""
     plt = _pyplot()
-    fig = draw(runs, panels, from_epoch, title)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(out, dpi=110, bbox_inches="tight")  # "tight": the legends outside the axes are kept whole

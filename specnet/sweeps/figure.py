@@ -14,7 +14,7 @@ from specnet.errors import DataError, SpecError
 from specnet.registry import suggest
 from specnet.runs.artefacts import DAMAGED_HINT, JSON_BYTES, read_json
 from specnet.runs.listing import SYMBOLS
-from specnet.runs.plot import FORMATS, LABELS, _pyplot
+from specnet.runs.plot import LABELS, _pyplot, picture_path, save
 from specnet.runs.report import fmt
 
 SWEEP = "sweep.json"
@@ -53,10 +53,7 @@ def series(folder, metric: str, at: str = "final") -> tuple:
 
 def plot_sweep(folder, metric: str, out, at: str = "final", title: str | None = None) -> Path:
     """Draw the sweep's figure (see above) into `out` (.png, .svg or .pdf)."""
-    out = Path(out)
-    if out.suffix.lower() not in FORMATS:
-        raise SpecError(f"cannot draw a {out.suffix or 'file without a suffix'}: the picture is a PNG, SVG or PDF "
-                        "file", file="--out", got=str(out), hint=f"Give a name ending in {', '.join(FORMATS)}.")
+    out = picture_path(out)
     if metric not in METRICS:
         raise SpecError(f"unknown metric '{metric}'", file="--metric", got=metric,
                         hint=f"Known: {', '.join(METRICS)}.{suggest(metric, METRICS)}")
@@ -81,14 +78,7 @@ def plot_sweep(folder, metric: str, out, at: str = "final", title: str | None = 
     seeds = max(len(v) for points in lines.values() for v in points.values())
     ax.set_title(title or Path(folder).name + (f": the mean of {seeds} seeds, lowest to highest" if seeds > 1 else ""))
     fig.tight_layout()
-    try:
-        fig.savefig(out, dpi=110, bbox_inches="tight")
-    except OSError as e:
-        raise SpecError(f"cannot write the picture: {e.strerror or e}", file="--out", got=str(out),
-                        hint="Give a file in a folder you can write to.") from None
-    finally:
-        plt.close(fig)
-    return out
+    return save(fig, out)
 
 
 def sweep_section(folder, metric: str = "evaluation_accuracy") -> str:
