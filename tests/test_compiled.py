@@ -159,3 +159,23 @@ def test_run_json_records_numbas_version_for_the_compiled_executor(tmp_path):
     d["training"]["executor"] = "numba"
     assert versions(spec_from_dict(d))["numba"] == version("numba")
     assert "numba" not in versions(spec_from_dict(tiny_spec()))
+
+
+@pytest.mark.parametrize("density, numpy_steps", [(1.0, True), (0.2, False)], ids=["dense", "sparse"])
+def test_wide_dense_inputs_take_numpys_steps(density, numpy_steps):
+    """300 inputs, all nonzero (Fashion-MNIST's kind of data): the numba executor takes NumPy's steps, which
+    are faster there, so the two runs are the same bit for bit; with 20% nonzero it runs its own loops."""
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0.1, 1, size=(60, 300)) * (rng.uniform(size=(60, 300)) < density)
+    y = np.eye(3)[rng.integers(0, 3, size=60)]
+    d = {"specnet": 1, "seed": 5, "data": {"source": {"type": "inline", "inputs": x.tolist(), "targets": y.tolist()}},
+         "network": {"input": 300, "layers": [{"size": 8, "activation": "sigmoid"}, {"size": 3, "activation": "softmax"}],
+                     "cost": "log_likelihood", "dtype": "float64"},
+         "training": {"epochs": 2, "mini_batch_size": 10, "optimizer": {"type": "sgd", "eta": 0.3}, "executor": "numpy"}}
+    a = train(spec_from_dict(d))[0]
+    d["training"]["executor"] = "numba"
+    b = train(spec_from_dict(d))[0]
+    same = all(np.array_equal(p, q) for p, q in zip(a.weights + a.biases, b.weights + b.biases))
+    assert same == numpy_steps
+    for p, q in zip(a.weights + a.biases, b.weights + b.biases):
+        np.testing.assert_allclose(q, p, rtol=0, atol=1e-10)

@@ -45,6 +45,10 @@ REGULARIZERS = {"none": 0, "l2": 1, "l1": 2}  # the penalty codes of the optimiz
 # faster with 30 hidden neurons and level to 1.3× faster with 100; at m = 100 (the first run, in which
 # the loops still took it) level with 30 and 1.5× slower with 100.
 LOOPS_UP_TO = 32
+# Wide inputs (images) with more nonzeros than DENSE_FROM take NumPy's steps too: the loops are fast there
+# because they skip zero inputs (81% of MNIST's), and on Fashion-MNIST (50% nonzero) NumPy's matrix products
+# were faster (docs/speed.md). Narrow inputs (a table's few columns) keep the loops: NumPy's cost per call rules.
+DENSE_FROM, WIDE = 0.35, 256
 
 
 def _jit(fn):
@@ -321,13 +325,13 @@ class CompiledExecutor:
         return self.numpy.dropout_rng
 
     def steps(self, net, opt, x, y, order, m, eta, decay, stops=(), start=0):
-        if m > LOOPS_UP_TO:
+        global _seen
+        if m <= LOOPS_UP_TO and _seen[0]() is not x:  # a training set other than the last one seen: its nonzeros
+            _seen = (weakref.ref(x), nonzeros(x))
+        if m > LOOPS_UP_TO or (x.shape[1] >= WIDE and _seen[1][0][-1] > DENSE_FROM * x.size):
             yield from self.numpy.steps(net, opt, x, y, order, m, eta, decay, stops, start)
             return
         L = len(net.weights)
-        global _seen
-        if _seen[0]() is not x:  # a training set other than the last one seen: find its nonzero inputs
-            _seen = (weakref.ref(x), nonzeros(x))
         moving = not opt.plain
         if moving and len(opt.velocities) != 2 * L:
             opt.start(net.weights + net.biases)
