@@ -54,7 +54,8 @@ def specs(json_: Json = False):
     typer.echo(f"{'name':<{width}}{'book':<{book}}{'reported':>9}  description")
     for r in rows:
         typer.echo(f"{r['name']:<{width}}{r['result'] or '-':<{book}}{_reported(r):>9}  {r['description']}")
-    typer.echo(f"\n{len(rows)} specs. Run one with 'specnet run NAME'; see it with 'specnet show NAME'.")
+    typer.echo(f"\n{len(rows)} specs. Run one with 'specnet run NAME' (a sweep's: 'specnet sweep NAME'); see it with "
+               "'specnet show NAME'.")
 
 
 def init(data: Annotated[List[Path], typer.Argument(metavar="DATA...", help="A .csv or .npz file, or four IDX files.")],
