@@ -3,6 +3,7 @@
     python -m bench                      # the whole benchmark (about 20 minutes on 2 cores)
     python -m bench --quick              # a minute: two configurations, one repeat, into bench/out/
     python -m bench --impl specnet --impl jax --batch 10 --hidden 30 --dtype float32
+    python -m bench --data fashion --data dense   # other data: Fashion-MNIST, MNIST without zeros
 
 See bench/README.md for what is measured and how to read it.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from bench.coordinator import Worker, time_config, whole_commands
 from bench.impls import IMPLS
-from bench.problem import FULL, HEADLINE, ROOT, Config
+from bench.problem import DATA, FULL, HEADLINE, ROOT, Config, missing
 from bench.report import figure, machine, markdown
 
 
@@ -42,8 +43,8 @@ def positive(text: str) -> int:
 
 
 def grid(a) -> list:
-    return [Config(hidden=h, cost=c, m=m, dtype=d) for h, c, m, d in
-            itertools.product(a.hidden, a.cost, a.batch, a.dtype)]
+    return [Config(hidden=h, cost=c, m=m, dtype=d, data=data) for data, h, c, m, d in
+            itertools.product(a.data, a.hidden, a.cost, a.batch, a.dtype)]
 
 
 def main(argv=None) -> int:
@@ -53,6 +54,8 @@ def main(argv=None) -> int:
     p.add_argument("--cost", action="append", choices=["quadratic", "cross_entropy"], help="default: both")
     p.add_argument("--batch", type=positive, action="append", help="mini-batch sizes (default 1, 10, 32, 100, 1000)")
     p.add_argument("--dtype", action="append", choices=["float32", "float64"], help="default: both")
+    p.add_argument("--data", action="append", choices=list(DATA),
+                   help="training data (default mnist; fashion: Debian's dataset-fashion-mnist; dense: MNIST as 0.05 + 0.9x)")
     p.add_argument("--repeats", type=positive, default=None, help="timed epochs per implementation (default 3)")
     p.add_argument("--no-scaling", action="store_true", help="skip the training-set size and width scans")
     p.add_argument("--quick", action="store_true", help="a check that the benchmark works, not a measurement")
@@ -62,10 +65,17 @@ def main(argv=None) -> int:
         a.hidden, a.cost, a.batch, a.dtype = a.hidden or [30], a.cost or ["quadratic"], a.batch or [10, 100], a.dtype or ["float32"]
     a.hidden, a.cost = a.hidden or [30, 100], a.cost or ["quadratic", "cross_entropy"]
     a.batch, a.dtype = a.batch or [1, 10, 32, 100, 1000], a.dtype or ["float32", "float64"]
+    a.data = list(dict.fromkeys(a.data or ["mnist"]))
     repeats = a.repeats or (1 if a.quick else 3)
     out = a.out or ROOT / "bench" / ("out/QUICK.md" if a.quick else "RESULTS.md")
     say = lambda text: print(text, file=sys.stderr, flush=True)
     command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
+    skipped_data = {d: missing(d) for d in a.data if missing(d)}
+    for line in skipped_data.values():
+        say(line)
+    a.data = [d for d in a.data if d not in skipped_data]
+    if not a.data:
+        return 2  # nothing left to time
 
     workers = {name: Worker(name) for name in (a.impl or IMPLS)}
     for w in workers.values():
@@ -75,7 +85,7 @@ def main(argv=None) -> int:
         say("the specnet implementation is needed as the reference of every ratio")
         return 2
     results = {"command": command, "repeats": repeats, "machine": machine(), "configs": [],
-               "skipped": {w.name: w.missing for w in workers.values() if not w.ready}}
+               "skipped": {w.name: w.missing for w in workers.values() if not w.ready}, "skipped_data": skipped_data}
     try:
         say("matmul peak (1024 x 1024 product) ...")
         results["peak_gflops"] = workers["specnet"].ask("peak")

@@ -15,6 +15,13 @@ from bench.problem import FULL, HEADLINE, ROOT, Config
 
 ORDER = list(IMPLS)
 PEERS = ("torch", "jax", "numba")  # the tools the issue measures specnet against (not our own loops)
+DATA_TEXT = {"mnist": "MNIST", "fashion": "Fashion-MNIST (Debian's dataset-fashion-mnist; about 50% zero pixels)",
+             "dense": "MNIST with every pixel x mapped to 0.05 + 0.9x (no zero pixels)"}
+
+
+def data_of(c: dict) -> str:
+    """The data of a result row; rows saved before the data axis are MNIST."""
+    return c["config"].get("data", "mnist")
 
 
 def machine() -> dict:
@@ -110,14 +117,19 @@ def targets(results, impl="specnet") -> list:
 def markdown(results, picture, quick=False) -> str:
     m, peak = results["machine"], results.get("peak_gflops", {})
     impls = [i for i in ORDER if any(i in c["impls"] for c in results["configs"])]
+    data = list(dict.fromkeys(data_of(c) for c in results["configs"])) or ["mnist"]
+    images = "MNIST images" if data == ["mnist"] else "training images"
+    which = "" if data == ["mnist"] else " The data: " + "; ".join(  # the labels of the other data end in their name
+        f"{DATA_TEXT[d]} where the configuration ends in \"{d}\"" if d != "mnist" else "MNIST where it names no data"
+        for d in data) + "."
     lines = [f"# specnet benchmark{' — QUICK CHECK, not a measurement' if quick else ''}", "",
              f"Generated {m['date_utc']} by `{results['command']}` (git {m['git_commit']}). Regenerate with the "
-             "same command; bench/README.md says how to read it. Seconds per epoch of 50,000 MNIST images, "
+             f"same command; bench/README.md says how to read it. Seconds per epoch of 50,000 {images}, "
              f"median of {results['repeats']} epochs after a warm-up, each implementation in its own process, "
              "all timed round by round in this one run: only the ratios mean much on a shared machine. In the "
              "tables, \"(1.40×)\" after a time is that implementation's time over specnet's (above 1: specnet is "
              "faster), and \"(9,148 images timed)\" marks an epoch timed on a prefix of the training set and "
-             "scaled to 50,000 images.", ""]
+             "scaled to 50,000 images." + which, ""]
     for impl, title in (("specnet", "specnet's NumPy executor (the default)"),
                         ("specnet-numba", "specnet's compiled executor (`training.executor: numba`)")):
         rows = targets(results, impl)
@@ -207,6 +219,7 @@ def markdown(results, picture, quick=False) -> str:
                   ", ".join(f"{k} {v:.0f} MB" for k, v in results["max_rss_mb"].items()) + "."]
     if results.get("skipped"):
         lines += ["", "Not installed, so not timed: " + ", ".join(f"{k} ({v})" for k, v in results["skipped"].items()) + "."]
+    lines += [f"\n{line}." for line in results.get("skipped_data", {}).values()]
     if picture:
         lines += ["", f"![Seconds per epoch against mini-batch size]({picture.name})"]
     lines += ["", "## Machine", ""] + [f"- {k}: {v}" for k, v in m.items()]
@@ -226,12 +239,15 @@ def figure(results, path: Path):
         from matplotlib.ticker import FixedLocator, LogLocator, NullFormatter, NullLocator, StrMethodFormatter
     except ImportError:
         return None
-    widths = sorted({c["config"]["hidden"] for c in results["configs"]})
-    sizes = sorted({c["config"]["m"] for c in results["configs"]})
+    mnist = [c for c in results["configs"] if data_of(c) == "mnist"]  # the figure is MNIST's
+    if not mnist:
+        return None
+    widths = sorted({c["config"]["hidden"] for c in mnist})
+    sizes = sorted({c["config"]["m"] for c in mnist})
     fig, axes = plt.subplots(1, len(widths), figsize=(5.5 * len(widths), 4.2), squeeze=False)
     for ax, h in zip(axes[0], widths):
         cells = [c for c in results["configs"] if c["config"]["hidden"] == h and c["config"]["dtype"] == "float32"
-                 and c["config"]["cost"] == "quadratic"]
+                 and c["config"]["cost"] == "quadratic" and data_of(c) == "mnist"]
         for i, impl in enumerate(ORDER):
             pts = sorted((c["config"]["m"], c["impls"][impl]["median"]) for c in cells
                          if c["impls"].get(impl, {}).get("median"))
