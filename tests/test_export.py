@@ -6,7 +6,6 @@ import sys
 import numpy as np
 import pytest
 
-from specnet.commands.cli import main
 from specnet.datasets.sources import source_of
 from specnet.runs.evaluate import evaluate_path
 from specnet.runs.io import load_model
@@ -14,6 +13,7 @@ from specnet.runs.run import run_spec
 from specnet.spec.load import load_spec, spec_from_dict
 
 from conftest import ROOT, tiny_spec
+from test_cli import cli
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -44,13 +44,6 @@ def mnist_spec(hidden, output, cost, eta, **network):
 def runs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("runs")
     return {f"{h}-{o}": run_spec(mnist_spec(h, o, c, eta), folder).folder for h, o, c, eta in NETWORKS}
-
-
-def cli(capsys, *args):
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return info.value.code, out, err
 
 
 def one_line(capsys, *args) -> str:

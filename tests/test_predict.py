@@ -7,7 +7,6 @@ import warnings
 import numpy as np
 import pytest
 
-from specnet.commands.cli import main
 from specnet.datasets.sources import source_of
 from specnet.runs import predict
 from specnet.runs.evaluate import evaluate_path
@@ -15,6 +14,7 @@ from specnet.runs.run import run_spec
 from specnet.spec.load import load_spec, spec_from_dict
 
 from conftest import ROOT
+from test_cli import cli
 
 Image = pytest.importorskip("PIL.Image")
 FIRST = 8  # the test images used: the first eight of MNIST's test set
@@ -33,13 +33,6 @@ def mnist(tmp_path_factory):
     folder = run_spec(spec, tmp_path_factory.mktemp("runs")).folder
     images = source_of(spec.data.source).load(spec.base, {"test"})["test"][0][:FIRST]  # (8, 784) uint8
     return folder, evaluate_path(folder)["outputs"][:FIRST], images
-
-
-def cli(capsys, *args):
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return info.value.code, out, err
 
 
 def predictions(capsys, *args) -> list:

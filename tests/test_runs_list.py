@@ -5,10 +5,10 @@ import shutil
 import pytest
 
 from conftest import tiny_spec
-from specnet.commands.cli import main
 from specnet.runs.listing import find_runs, labels, listing, render
 from specnet.runs.run import run_spec
 from specnet.spec.load import spec_from_dict
+from test_cli import cli
 
 
 def train(folder, eta=2.0, seed=3, **training):
@@ -31,13 +31,6 @@ def pristine(tmp_path_factory):
 @pytest.fixture
 def runs(pristine, tmp_path):
     return shutil.copytree(pristine, tmp_path / "runs")
-
-
-def cli(capsys, *args):
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return info.value.code, out, err
 
 
 def by_run(rows):
