@@ -22,8 +22,11 @@ from specnet.runs.lock import hold
 from specnet.runs.strictjson import dumps
 from specnet.spec.resolve import dump
 from specnet.sweeps.engines import engine
-from specnet.sweeps.points import outcome
+from specnet.sweeps.points import SHIPPED, outcome
 from specnet.training.compiler import build
+
+
+SHIP_BYTES = 1 << 30  # a file of a stopped point sent to a Dask worker (a checkpoint of [784, 100, 10]: 0.6 MB)
 
 
 def folder_of(sweep_dir: Path, point) -> Path:
@@ -84,8 +87,9 @@ def run_sweep(points, sweep_dir, jobs: int = 1, dask: str | None = None, echo=pr
 
 
 def _task(point, folder: Path, resume: bool, ship: bool, blas_threads) -> dict:
-    files = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file() and f.name != "run.lock"} \
-        if ship and resume else None
+    files = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file() and not f.is_symlink()
+             and (f.name in SHIPPED or f.name.startswith("checkpoint-")) and f.stat().st_size <= SHIP_BYTES} \
+        if ship and resume else None  # a run's files only, bounded: the worker's checks refuse what is missing
     return {"spec": dump(point.spec), "base": str(point.spec.base), "folder": str(folder), "argv": list(sys.argv),
             "resume": resume, "ship": ship, "files": files, "version": __version__,
             "blas_threads": 1 if blas_threads else None,  # one BLAS thread a job: the jobs are the parallelism
