@@ -56,7 +56,7 @@ def sweep(spec: Annotated[Path, typer.Argument(metavar="FILE", help="A spec with
     rows = run_sweep(points, folder, jobs, dask, lambda line: typer.echo(line, err=True))
     failed = [r for r in rows if r.get("status") == "failed"]
     counts = {s: sum(r.get("status") == s for r in rows) for s in ("completed", "diverged", "interrupted", "failed")}
-    typer.echo(f"Sweep saved in {folder} (sweep.json): {len(rows)} points, "
+    typer.echo(f"Sweep saved in {folder} (sweep.json): {len(rows)} point{'s' * (len(rows) != 1)}, "
                + ", ".join(f"{n} {s}" for s, n in counts.items() if n), err=json_)
     if json_:
         out({"folder": str(folder), "points": rows})
