@@ -13,6 +13,20 @@ def rng():
     return np.random.default_rng(0)
 
 
+NO_NUMBA = pytest.mark.skipif(__import__("importlib").util.find_spec("numba") is None, reason="numba is not installed")
+# An executor for the tests' parametrizations: the numba executor with its loops for large mini-batches
+# (specnet/training/wide.py) from 3 examples on, where specnet takes them above 32; the spec says "numba".
+NUMBA_WIDE = pytest.param("numba-wide", marks=NO_NUMBA)
+
+
+@pytest.fixture(autouse=True)
+def _wide_loops(request, monkeypatch):
+    """A test run with executor "numba-wide" (NUMBA_WIDE) takes the wide loops for any mini-batch above 2."""
+    if getattr(request.node, "callspec", None) is not None and request.node.callspec.params.get("executor") == "numba-wide":
+        import specnet.training.compiled as compiled
+        monkeypatch.setattr(compiled, "LOOPS_UP_TO", 2)
+
+
 @pytest.fixture(autouse=True)
 def _cache_in_tmp(tmp_path_factory, monkeypatch):
     """Keep decoded-data caches of tests out of the user's home (one cache for the whole session)."""

@@ -69,13 +69,6 @@ def test_a_shorter_last_mini_batch_and_early_stopping_agree():
         np.testing.assert_allclose(q, p, rtol=0, atol=1e-10)
 
 
-def test_large_mini_batches_take_numpys_steps(monkeypatch):
-    import specnet.training.compiled as compiled
-    monkeypatch.setattr(compiled, "LOOPS_UP_TO", 4)
-    a, b = (train(spec) for spec in pair(CASES[1], "float32", m=8))
-    assert all(np.array_equal(p, q) for p, q in zip(a[0].weights + a[0].biases, b[0].weights + b[0].biases))
-
-
 def test_an_activation_the_loops_lack_is_refused(monkeypatch):
     import specnet.training.compiled as compiled
     monkeypatch.setattr(compiled, "ACTIVATIONS", {"sigmoid": 0})

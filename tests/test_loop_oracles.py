@@ -13,6 +13,8 @@ output, a rotation by 90 degrees, the line of a list item in a spec).
 import numpy as np
 import pytest
 
+from conftest import NUMBA_WIDE
+
 from reference import ReferenceNetwork
 from specnet.training.compiler import compile_trainer, compile_spec, generator
 from specnet.datasets.dataset import Dataset, labels_of
@@ -37,7 +39,7 @@ def compiled(training, layers, cost, regularization="none", mu=0.0, eta=0.5, m=5
          "data": {"source": {"type": "inline", "inputs": training.x.tolist(), "targets": training.y.tolist()}},
          "network": {"input": training.x.shape[1], "layers": [{"size": k, "activation": a} for k, a in layers],
                      "init": "gaussian_scaled", "cost": cost, "dtype": "float64"},
-         "training": {"epochs": epochs, "mini_batch_size": m, "executor": executor,
+         "training": {"epochs": epochs, "mini_batch_size": m, "executor": executor.removesuffix("-wide"),
                       "optimizer": {"type": "sgd", "eta": eta, "mu": mu, "nesterov": nesterov}, "regularization": regularization,
                       "monitor": ["training_cost", "training_accuracy", "evaluation_cost", "evaluation_accuracy"],
                       **more}}
@@ -103,7 +105,7 @@ LOOPS = [
 ]
 
 
-@pytest.mark.parametrize("executor", EXECUTORS)
+@pytest.mark.parametrize("executor", [*EXECUTORS, NUMBA_WIDE])
 @pytest.mark.parametrize("case", LOOPS, ids=["sigmoid-l2", "tanh-l1", "softmax-l2-momentum"])
 def test_two_epochs_of_the_loop_follow_the_reference(case, executor):
     """Kills: one shuffle order for every epoch (c); the L2/L1 term of a cost divided by the evaluated
@@ -196,7 +198,7 @@ def reference_run(training, evaluation, layers, net0, epochs, patience, m=4, eta
     return params, costs
 
 
-@pytest.mark.parametrize("executor", EXECUTORS)
+@pytest.mark.parametrize("executor", [*EXECUTORS, NUMBA_WIDE])
 @pytest.mark.parametrize("epochs, patience", [(12, 3), (6, 50)], ids=["stopped-by-patience", "ran-to-the-end"])
 def test_restore_best_puts_back_the_reference_parameters_of_the_best_epoch(executor, epochs, patience):
     """Early stopping with restore_best: at the end (whether the patience ran out or the epochs did) the
@@ -213,7 +215,7 @@ def test_restore_best_puts_back_the_reference_parameters_of_the_best_epoch(execu
     assert_same_parameters(params[best], ReferenceNetwork(net.weights, net.biases, ["sigmoid"] * 2, "cross_entropy"))
 
 
-@pytest.mark.parametrize("executor", EXECUTORS)
+@pytest.mark.parametrize("executor", [*EXECUTORS, NUMBA_WIDE])
 def test_l1_leaves_a_zero_weight_to_its_gradient(executor):
     """sgn(0) = 0 (96): a weight at exactly 0 gets the plain update, no L1 push; the reference uses
     np.sign, whose sign of 0 is 0 (e)."""

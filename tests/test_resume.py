@@ -3,6 +3,8 @@ for bit: momentum's velocities, the three random streams, the schedule, early st
 import numpy as np
 import pytest
 
+from conftest import NUMBA_WIDE
+
 from specnet.datasets.dataset import Dataset, load_datasets
 from specnet.spec.load import spec_from_dict
 from specnet.training.compiler import compile_spec, compile_trainer, generator
@@ -30,7 +32,7 @@ def spec_for(executor, epochs=8, **training):
                                             "dropout": 0.3},
                                            {"size": 3, "activation": "softmax"}],
                     "cost": "log_likelihood", "dtype": "float32"},
-        "training": {"epochs": epochs, "mini_batch_size": 7, "executor": executor,
+        "training": {"epochs": epochs, "mini_batch_size": 7, "executor": executor.removesuffix("-wide"),
                      "optimizer": {"type": "sgd", "eta": 0.8, "mu": 0.7},
                      "regularization": {"type": "l2", "lambda": 0.5},
                      "monitor": ["evaluation_accuracy", "evaluation_cost", "training_cost"], **training}})
@@ -53,7 +55,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("executor", EXECUTORS)
+@pytest.mark.parametrize("executor", [*EXECUTORS, NUMBA_WIDE])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_resuming_from_every_epoch_gives_the_uninterrupted_run(case, executor):
     spec = spec_for(executor, **CASES[case])
@@ -90,7 +92,7 @@ def stop_at(epoch, done):
     return on_batch
 
 
-@pytest.mark.parametrize("executor", EXECUTORS)
+@pytest.mark.parametrize("executor", [*EXECUTORS, NUMBA_WIDE])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_resuming_from_within_an_epoch_gives_the_uninterrupted_run(case, executor):
     """Stopped after the first, a middle and the last mini-batch of an epoch (80 images an epoch: 40 and

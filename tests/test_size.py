@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "specnet"
-LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 150}  # executors: written-out loops
+LIMITS = {"executor.py": 300, "compiled.py": 300, "wide.py": 300, "compiler.py": 300, "cli.py": 150}  # executors: written-out loops
 # STYLE.md aims for 1,500 code lines in all. The 1.0 core (six commands, four data sources, provenance) took
 # about 1,790; the whole book (schedules, early stopping, dropout, data expansion, baselines, gradcheck,
 # reproduce, plot: issue 3) took it to 2,600, and the optional compiled executor (issue 6) to 2,800. Installing
@@ -45,9 +45,10 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "compiler.py": 300, "cli.py": 
 # the book's wording and styles in `specnet plot` to 6,090. Issue 17: dropout in the compiled loops, 6,105;
 # issue 16's review (non-finite model arrays refused, the report's unmet bounds, divergence, class names and
 # damaged runs, export's extension check), 6,140; predict normalizing a picture as MNIST's digits were
-# (runs/digits.py), 6,160; a baseline's report page saying why it has no curves, 6,165.
+# (runs/digits.py), 6,160; a baseline's report page saying why it has no curves, 6,165. The compiled loops
+# for large mini-batches on every core (training/wide.py: examples, then inputs by column, then rows), 6,330.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 6165
+MODULE_LIMIT, TOTAL_LIMIT = 150, 6330
 
 
 def code_lines(path: Path) -> int:

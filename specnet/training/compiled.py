@@ -101,47 +101,61 @@ def _prime(code, z, a):
 
 @_jit
 def _feed_sparse(wt, b, z, rows, indptr, indices, x):
-    """z_i = w^1 x_i + b for the mini-batch's inputs x_i = x[rows[i]]: Σ over the nonzero x_ik (their
-    columns k are indices[indptr[r]:indptr[r + 1]] for row r) of x_ik · (row k of (w^1)^T)."""
+    """z_i = w^1 x_i + b for the mini-batch's inputs x_i = x[rows[i]] (see _feed_sparse_row)."""
     for i in range(rows.shape[0]):
-        zi = z[i]
-        zi[:] = b
-        xi = x[rows[i]]
-        p, end = indptr[rows[i]], indptr[rows[i] + 1]
-        while p + 3 < end:  # four inputs at a time: a quarter of the loads and stores of z_i (1.6× faster)
-            k0, k1, k2, k3 = indices[p], indices[p + 1], indices[p + 2], indices[p + 3]
-            v0, v1, v2, v3 = xi[k0], xi[k1], xi[k2], xi[k3]
-            for c in range(zi.shape[0]):
-                zi[c] += (v0 * wt[k0, c] + v1 * wt[k1, c]) + (v2 * wt[k2, c] + v3 * wt[k3, c])
-            p += 4
-        for q in range(p, end):
-            for c in range(zi.shape[0]):
-                zi[c] += xi[indices[q]] * wt[indices[q], c]
+        _feed_sparse_row(wt, b, z[i], x[rows[i]], indptr[rows[i]], indptr[rows[i] + 1], indices)
+
+
+@_jit
+def _feed_sparse_row(wt, b, zi, xi, p, end, indices):
+    """zi = w^1 xi + b: Σ over the nonzero xi_k (their columns k are indices[p:end]) of xi_k · (row k of
+    (w^1)^T)."""
+    zi[:] = b
+    while p + 3 < end:  # four inputs at a time: a quarter of the loads and stores of z_i (1.6× faster)
+        k0, k1, k2, k3 = indices[p], indices[p + 1], indices[p + 2], indices[p + 3]
+        v0, v1, v2, v3 = xi[k0], xi[k1], xi[k2], xi[k3]
+        for c in range(zi.shape[0]):
+            zi[c] += (v0 * wt[k0, c] + v1 * wt[k1, c]) + (v2 * wt[k2, c] + v3 * wt[k3, c])
+        p += 4
+    for q in range(p, end):
+        for c in range(zi.shape[0]):
+            zi[c] += xi[indices[q]] * wt[indices[q], c]
 
 
 @_jit
 def _feed_dense(wt, b, z, a_in):
-    """z_i = w^l a_i + b for every row a_i of a_in, as Σ_k a_ik · (row k of (w^l)^T)."""
+    """z_i = w^l a_i + b for every row a_i of a_in (see _feed_dense_row)."""
     for i in range(a_in.shape[0]):
-        zi = z[i]
-        zi[:] = b
-        for k in range(a_in.shape[1]):
-            v = a_in[i, k]
-            for c in range(zi.shape[0]):
-                zi[c] += v * wt[k, c]
+        _feed_dense_row(wt, b, z[i], a_in[i])
+
+
+@_jit
+def _feed_dense_row(wt, b, zi, ai):
+    """zi = w^l ai + b, as Σ_k ai_k · (row k of (w^l)^T)."""
+    zi[:] = b
+    for k in range(ai.shape[0]):
+        v = ai[k]
+        for c in range(zi.shape[0]):
+            zi[c] += v * wt[k, c]
 
 
 @_jit
 def _backpropagate(wt, d, d_in, z_in, a_in, code):
-    """δ^{l−1}_i = ((w^l)^T δ^l_i) ⊙ σ'(z^{l−1}_i)  (BP2), with w^l before its step."""
+    """δ^{l−1}_i = ((w^l)^T δ^l_i) ⊙ σ'(z^{l−1}_i)  (BP2) for every example i (see _back_row)."""
     for i in range(d.shape[0]):
-        d_in[i] = 0.0
-        for c in range(wt.shape[1]):  # Σ_c δ_c · (column c of (w^l)^T): independent sums, no chain
-            v = d[i, c]
-            for k in range(wt.shape[0]):
-                d_in[i, k] += v * wt[k, c]
+        _back_row(wt, d[i], d_in[i], z_in[i], a_in[i], code)
+
+
+@_jit
+def _back_row(wt, di, d_in, z_in, a_in, code):
+    """d_in = ((w^l)^T di) ⊙ σ'(z_in)  (BP2), with w^l before its step."""
+    d_in[:] = 0.0
+    for c in range(wt.shape[1]):  # Σ_c δ_c · (column c of (w^l)^T): independent sums, no chain
+        v = di[c]
         for k in range(wt.shape[0]):
-            d_in[i, k] *= _prime(code, z_in[i, k], a_in[i, k])
+            d_in[k] += v * wt[k, c]
+    for k in range(wt.shape[0]):
+        d_in[k] *= _prime(code, z_in[k], a_in[k])
 
 
 @_jit
@@ -172,9 +186,10 @@ def _step_biases(b, vb, d, scale, hyper):
     """b += u with u = −(η/m) Σ_x δ_x (BP3), by the optimizer's rule (with the velocities vb). Note that u
     is summed and kept in float64 whatever the network's dtype."""
     u = np.zeros(b.shape[0])
-    for c in range(b.shape[0]):
-        for i in range(d.shape[0]):
+    for i in range(d.shape[0]):  # example by example: each u[c] sums in the same order, in SIMD
+        for c in range(b.shape[0]):
             u[c] += d[i, c]
+    for c in range(b.shape[0]):
         u[c] *= scale
     _rule(b, vb, u, hyper, 0.0, 0)
 
@@ -326,11 +341,12 @@ class CompiledExecutor:
 
     def steps(self, net, opt, x, y, order, m, eta, decay, stops=(), start=0):
         global _seen
-        if m <= LOOPS_UP_TO and _seen[0]() is not x:  # a training set other than the last one seen: its nonzeros
+        if _seen[0]() is not x:  # a training set other than the last one seen: its nonzeros
             _seen = (weakref.ref(x), nonzeros(x))
-        if m > LOOPS_UP_TO or (x.shape[1] >= WIDE and _seen[1][0][-1] > DENSE_FROM * x.size):
+        if x.shape[1] >= WIDE and _seen[1][0][-1] > DENSE_FROM * x.size:
             yield from self.numpy.steps(net, opt, x, y, order, m, eta, decay, stops, start)
             return
+        wide = m > LOOPS_UP_TO
         L = len(net.weights)
         moving = not opt.plain
         if moving and len(opt.velocities) != 2 * L:
@@ -338,7 +354,8 @@ class CompiledExecutor:
         widths = net.sizes[1:]
         # Layer 1 is kept 32 neurons wide or a multiple of it: its loops over neurons then run in SIMD
         # (LLVM vectorizes them 32 at a time), 1.2–1.4× faster per epoch at 30 hidden neurons.
-        pad = [-(-widths[0] // 32) * 32] + widths[1:]
+        unit = 8 if wide else 32  # the wide loops: 8 (one SIMD register), the examples' threads keep them busy
+        pad = [-(-widths[0] // unit) * unit] + widths[1:]
         params = [[], [], [], []]
         for l, (fan_in, p) in enumerate(zip(net.sizes, pad)):
             w = lambda s, n=widths[l]: s[:, :n].T  # w^l (n_l, n_{l−1}) as a view of (w^l)^T (n_{l−1}, p)
@@ -370,13 +387,17 @@ class CompiledExecutor:
         inputs = (np.array(widths, np.int64), *_seen[1], np.ascontiguousarray(x), np.ascontiguousarray(y),
                   order.astype(np.int64), m)
         batches = -(-len(order) // m)
+        kernel, extra = _steps, ()
+        if wide:  # the loops for large mini-batches, on every core (see wide.py)
+            from specnet.training import wide as w
+            kernel, inputs, extra = w.prepare(x, inputs, net, pad)
         for end in sorted({j + 1 for j in stops if start <= j < batches} | {batches}):
             for j in range(start, end) if any(net.dropout) else ():  # the NumPy executor's draws, in its order
                 drawn = net.dropout_masks(min(m, n - j * m), self.dropout_rng)
                 for mask, drawn_l in zip(masks, drawn):
                     if drawn_l is not None:
                         mask[j * m:j * m + drawn_l.shape[1]] = drawn_l.T
-            _steps(*arrays, *inputs, start, end, *recipe)
+            kernel(*arrays, *inputs, start, end, *recipe, *extra)
             start = end
             if end - 1 in stops:
                 yield end - 1
