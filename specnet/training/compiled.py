@@ -325,15 +325,17 @@ def unsupported(spec):
 
 
 class CompiledExecutor:
-    """Takes the SGD steps of an epoch in Numba loops (mini-batches of up to LOOPS_UP_TO examples; larger
-    ones take the NumPy executor's steps, as do the Network's evaluation and the Trainer's loop)."""
+    """Takes the SGD steps of an epoch in Numba loops: these for mini-batches of up to LOOPS_UP_TO
+    examples; larger ones in the loops `large` prepares (specnet.training.wide.prepare, which the compiler
+    passes) or, without it, NumPy's steps; dense wide inputs take NumPy's steps at any m, as do the Network's
+    evaluation and the Trainer's loop."""
 
     name = "numba"
 
-    def __init__(self, dropout_rng):
+    def __init__(self, dropout_rng, large=None):
         if njit is None:  # the compiler says so first; this is for the library used directly
             raise missing_numba()
-        self.numpy = NumpyExecutor(dropout_rng)
+        self.numpy, self.large = NumpyExecutor(dropout_rng), large
 
     @property
     def dropout_rng(self):
@@ -343,7 +345,7 @@ class CompiledExecutor:
         global _seen
         if _seen[0]() is not x:  # a training set other than the last one seen: its nonzeros
             _seen = (weakref.ref(x), nonzeros(x))
-        if x.shape[1] >= WIDE and _seen[1][0][-1] > DENSE_FROM * x.size:
+        if (x.shape[1] >= WIDE and _seen[1][0][-1] > DENSE_FROM * x.size) or (m > LOOPS_UP_TO and not self.large):
             yield from self.numpy.steps(net, opt, x, y, order, m, eta, decay, stops, start)
             return
         wide = m > LOOPS_UP_TO
@@ -389,8 +391,7 @@ class CompiledExecutor:
         batches = -(-len(order) // m)
         kernel, extra = _steps, ()
         if wide:  # the loops for large mini-batches, on every core (see wide.py)
-            from specnet.training import wide as w
-            kernel, inputs, extra = w.prepare(x, inputs, net, pad)
+            kernel, inputs, extra = self.large(x, inputs, net, pad)
         for end in sorted({j + 1 for j in stops if start <= j < batches} | {batches}):
             for j in range(start, end) if any(net.dropout) else ():  # the NumPy executor's draws, in its order
                 drawn = net.dropout_masks(min(m, n - j * m), self.dropout_rng)

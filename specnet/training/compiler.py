@@ -73,6 +73,12 @@ def compiled():
     return module
 
 
+def compiled_executor(dropout_rng):
+    """The compiled executor, with its loops for large mini-batches (training/wide.py)."""
+    from specnet.training import wide  # NOTE: lazy on purpose, as compiled()
+    return compiled().CompiledExecutor(dropout_rng, large=wide.prepare)
+
+
 def executor_for(spec) -> str:
     """Return the executor that takes `spec`'s steps: numpy, or numba when asked for (refused, with the
     reason, if the loops cannot run the spec) or under auto when numba is installed and the loops can."""
@@ -90,7 +96,7 @@ def compile_trainer(spec) -> Trainer:
     epoch, and the executor that takes the steps (each random draw from its own stream of the seed)."""
     training, stopping, expand = spec.training, spec.training.early_stopping, spec.data.expand
     per_epoch = expand if expand and expand.per_epoch else None
-    kind = NumpyExecutor if executor_for(spec) == "numpy" else compiled().CompiledExecutor
+    kind = NumpyExecutor if executor_for(spec) == "numpy" else compiled_executor
     return Trainer(training.epochs, training.mini_batch_size, training.monitor, training.shuffle,
                    build("optimizer", training.optimizer), build("schedule", training.schedule),
                    stopping, training.monitor_every, per_epoch,
