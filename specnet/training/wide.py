@@ -26,6 +26,8 @@ import numpy as np
 
 from specnet.training import compiled as c
 
+_ROWS = 8  # rows of (w^1)^T to a part of the step's third pass: one call of the optimizer's rule for them
+
 try:
     from numba import get_num_threads, njit, prange
 except ImportError:  # CompiledExecutor refuses to start first; this keeps the module importable
@@ -33,16 +35,16 @@ except ImportError:  # CompiledExecutor refuses to start first; this keeps the m
 
 
 def _wide_steps(wts, bs, vws, vbs, gs, zs, as_, ds, drs, masks, widths, indptr, indices, values, y, order, m, j0, j1,
-                eta, hyper, plain, decay, reg, acts, cost, ws, cptr, cidx, cval, most_blocks):
+                eta, hyper, plain, decay, reg, acts, cost, ws, cptr, cidx, cval, counts):
     """Mini-batches j0 .. j1 − 1 of the epoch's `order`, a step each, with the arrays of c._steps (which
     says what each holds); ws[l] (l >= 1) room for w^l itself, as δ goes back through its rows (BP2);
-    cptr, cidx and cval hold a mini-batch's inputs by column (see _transpose), counted in at most
-    `most_blocks` blocks of examples (4 a core: the cores stay busy when some blocks take longer)."""
+    cptr, cidx and cval hold a mini-batch's inputs by column (see _transpose), counted in `counts`, a
+    row of it for each block of examples (4 a core: the cores stay busy when some blocks take longer)."""
     n, top = order.shape[0], len(wts) - 1
     scale = np.empty(1, values.dtype)  # −η/m in the network's dtype, as in c._steps
-    width = 0
-    for l in range(top + 1):  # the rows of every layer's step: (w^1)^T's, then w^l's (l >= 2), then the biases
-        width += wts[l].shape[0] if l == 0 else wts[l].shape[1]
+    width = -(-wts[0].shape[0] // _ROWS)  # the parts of the step: (w^1)^T's rows _ROWS at a time, then
+    for l in range(1, top + 1):            # w^l's rows (l >= 2), then the biases
+        width += wts[l].shape[1]
     for j in range(j0, j1):
         rows = order[j * m:min(j * m + m, n)]
         mb = rows.shape[0]
@@ -50,8 +52,9 @@ def _wide_steps(wts, bs, vws, vbs, gs, zs, as_, ds, drs, masks, widths, indptr, 
         s = scale[0]
         for l in range(1, top + 1):
             ws[l][:, :] = wts[l].T
-        blocks = min(mb, most_blocks)
-        at = np.zeros((blocks, cptr.shape[0] - 1), np.int64)  # (see _transpose)
+        blocks = min(mb, counts.shape[0])
+        at = counts[:blocks]  # (see _transpose)
+        at[:, :] = 0
         for t in prange(blocks):  # 1) each example forward and back, and its inputs counted by column
             for i in range(t * mb // blocks, (t + 1) * mb // blocks):
                 _example(i, j * m + i, rows[i], wts, bs, ws, zs, as_, ds, drs, masks, widths, indptr, indices,
@@ -60,33 +63,36 @@ def _wide_steps(wts, bs, vws, vbs, gs, zs, as_, ds, drs, masks, widths, indptr, 
                     at[t, indices[p]] += 1
         _transpose(rows, indptr, indices, values, cptr, cidx, cval, at)  # 2)
         for t in prange(width + top + 1):  # 3) ∂C/∂w summed over the mini-batch, row by row, and the steps
-            _step_row(t, wts, bs, vws, vbs, gs, ws, as_, ds, drs, masks, mb, s, hyper, decay, reg, cptr, cidx, cval)
+            _step_part(t, wts, bs, vws, vbs, gs, ws, as_, ds, drs, masks, mb, s, hyper, decay, reg, cptr, cidx, cval)
 
 
-def _step_row(t, wts, bs, vws, vbs, gs, ws, as_, ds, drs, masks, mb, s, hyper, decay, reg, cptr, cidx, cval):
-    """Row t of the step: t < 784 (the inputs) is row t of (w^1)^T, summed over the examples where input t
-    is nonzero; then the rows of w^l (l >= 2, one neuron's incoming weights: each sum runs along a^{l−1}, in
+def _step_part(t, wts, bs, vws, vbs, gs, ws, as_, ds, drs, masks, mb, s, hyper, decay, reg, cptr, cidx, cval):
+    """Part t of the step: first _ROWS rows of (w^1)^T at a time (row k summed over the examples where input k
+    is nonzero); then the rows of w^l (l >= 2, one neuron's incoming weights: each sum runs along a^{l−1}, in
     SIMD); then the biases of each layer."""
-    top = len(wts) - 1
-    if t < wts[0].shape[0]:
-        g = gs[0][t]
-        g[:] = 0.0
-        _column(g, ds[0], s, cidx, cval, cptr[t], cptr[t + 1])
-        c._rule(wts[0][t], vws[0][t], g, hyper, decay, reg)
+    top, start = len(wts) - 1, -(-wts[0].shape[0] // _ROWS)
+    if t < start:
+        k0, k1 = t * _ROWS, min(t * _ROWS + _ROWS, wts[0].shape[0])
+        for k in range(k0, k1):
+            g = gs[0][k]
+            g[:] = 0.0
+            _column(g, ds[0], s, cidx, cval, cptr[k], cptr[k + 1])
+        a, b = k0 * wts[0].shape[1], k1 * wts[0].shape[1]  # those rows as one run of numbers (C order: views)
+        _rule(wts[0].reshape(-1)[a:b], vws[0].reshape(-1)[a:b], gs[0].reshape(-1)[a:b], hyper, decay, reg)
         return
-    t -= wts[0].shape[0]
     for l in range(1, top + 1):
-        if t < wts[l].shape[1]:
-            g, d, a_in = ws[l][t], ds[l], c._seen_by(as_, drs, masks, l - 1)
-            g[:] = 0.0  # w^l's row t itself was copied for BP2, which is done: it holds the sum now
+        if t < start + wts[l].shape[1]:
+            o = t - start
+            g, d, a_in = ws[l][o], ds[l], _seen_by(as_, drs, masks, l - 1)
+            g[:] = 0.0  # w^l's row o itself was copied for BP2, which is done: it holds the sum now
             for i in range(mb):
-                v = s * d[i, t]
+                v = s * d[i, o]
                 for k in range(g.shape[0]):
                     g[k] += v * a_in[i, k]
-            c._rule(wts[l][:, t], vws[l][:, t], g, hyper, decay, reg)
+            _rule(wts[l][:, o], vws[l][:, o], g, hyper, decay, reg)
             return
-        t -= wts[l].shape[1]
-    c._step_biases(bs[t], vbs[t], ds[t][:mb], s, hyper)
+        start += wts[l].shape[1]
+    _step_biases(bs[t - start], vbs[t - start], ds[t - start][:mb], s, hyper)
 
 
 def _example(i, e, r, wts, bs, ws, zs, as_, ds, drs, masks, widths, indptr, indices, values, y, acts, cost):
@@ -98,8 +104,8 @@ def _example(i, e, r, wts, bs, ws, zs, as_, ds, drs, masks, widths, indptr, indi
         if l == 0:
             _feed_values(wts[0], bs[0], zs[0][i], values, indices, indptr[r], indptr[r + 1])
         else:
-            _feed_row(wts[l], bs[l], zs[l][i, :w], c._seen_by(as_, drs, masks, l - 1)[i, :widths[l - 1]])
-        c._activate(acts[l], zs[l][i, :w], as_[l][i, :w])
+            _feed_row(wts[l], bs[l], zs[l][i, :w], _seen_by(as_, drs, masks, l - 1)[i, :widths[l - 1]])
+        _activate(acts[l], zs[l][i, :w], as_[l][i, :w])
         if l < top and masks[l].shape[0] > 0:
             for o in range(w):
                 drs[l][i, o] = as_[l][i, o] * masks[l][e, o]
@@ -107,11 +113,11 @@ def _example(i, e, r, wts, bs, ws, zs, as_, ds, drs, masks, widths, indptr, indi
     for o in range(widths[top]):  # δ^L (BP1): (a − y) ⊙ σ'(z) for the quadratic cost, a − y for the others
         d[o] = a[o] - y[r, o]
         if cost == 0:
-            d[o] *= c._prime(acts[top], z[o], a[o])
+            d[o] *= _prime(acts[top], z[o], a[o])
     for l in range(top, 0, -1):
         w = widths[l - 1]
         # ws[l].T: (w^l)^T with its columns contiguous, so that the sums over c run in SIMD (3.7× faster)
-        c._back_row(ws[l].T, ds[l][i], ds[l - 1][i, :w], zs[l - 1][i, :w], as_[l - 1][i, :w], acts[l - 1])
+        _back_row(ws[l].T, ds[l][i], ds[l - 1][i, :w], zs[l - 1][i, :w], as_[l - 1][i, :w], acts[l - 1])
         if masks[l - 1].shape[0] > 0:  # a dropped neuron passes no error back
             for o in range(w):
                 ds[l - 1][i, o] *= masks[l - 1][e, o]
@@ -175,23 +181,45 @@ def _gather(x, indptr, indices, values):
             values[p] = x[r, indices[p]]
 
 
+def _reorder(order, indptr, indices, values, y, eptr, eindices, evalues, ey):
+    """Copy the nonzeros (and the targets) of the rows of x into the epoch's order: example e = row order[e]
+    has its nonzeros at eptr[e]:eptr[e + 1] of eindices and evalues, and its targets in ey[e]."""
+    for e in prange(order.shape[0]):
+        r, q, end = order[e], eptr[e], eptr[e + 1]
+        eindices[q:end] = indices[indptr[r]:indptr[r + 1]]
+        evalues[q:end] = values[indptr[r]:indptr[r + 1]]
+        ey[e] = y[r]
+
+
 def prepare(x, inputs, net, pad):
     """Return (loops, inputs, extra) for CompiledExecutor.steps: the loops on every core in the process's
-    main thread, without threads in another (a Dask worker's task); the inputs with x's nonzero values in
-    place of x; and the room the loops need besides c._steps's (see _wide_steps)."""
-    global _seen
+    main thread, without threads in another (a Dask worker's task); the inputs, x's nonzeros and the
+    targets, copied into the epoch's order (a step then reads its examples one after the other in memory,
+    not from rows all over the training set: 1.2–1.4× faster, bench/RESULTS.md); and the room the loops
+    need besides c._steps's (see _wide_steps)."""
+    global _seen, _room
+    widths, indptr, indices, _, y, order, m = inputs
     if _seen[0]() is not x:
-        indptr, indices = inputs[1:3]
         _seen = (weakref.ref(x), np.empty(len(indices), x.dtype))
         _gather(np.ascontiguousarray(x), indptr, indices, _seen[1])
-    loops = parallel if threading.current_thread() is threading.main_thread() else serial
-    most = min(inputs[-1] * x.shape[1], len(_seen[1]))  # the nonzeros a mini-batch may hold
+    main = threading.current_thread() is threading.main_thread()
+    loops, reorder = (parallel, parallel_reorder) if main else (serial, serial_reorder)
+    shapes = ((len(order) + 1,), indices.shape, _seen[1].shape, y.shape)
+    if _room is None or [a.shape for a in _room] != list(shapes) or _room[2].dtype != x.dtype:
+        _room = (np.empty(shapes[0], np.int64), np.empty_like(indices), np.empty_like(_seen[1]), np.empty_like(y))
+    eptr = _room[0]
+    eptr[0] = 0
+    np.cumsum(np.diff(indptr)[order], out=eptr[1:])
+    reorder(order, indptr, indices, _seen[1], y, *_room)
+    epoch = (widths, eptr, _room[1], _room[2], _room[3], np.arange(len(order), dtype=np.int64), m)
+    most = min(m * x.shape[1], len(indices))  # the nonzeros a mini-batch may hold
     ws = tuple(np.zeros((p, f) if l else (0, 0), net.dtype) for l, (f, p) in enumerate(zip(net.sizes, pad)))
     by_column = (np.zeros(x.shape[1] + 1, np.int64), np.zeros(most, np.int32), np.zeros(most, net.dtype))
-    return loops, (*inputs[:3], _seen[1], *inputs[4:]), (ws, *by_column, 4 * get_num_threads())
+    return loops, epoch, (ws, *by_column, np.zeros((4 * get_num_threads(), x.shape[1]), np.int64))
 
 
 _seen = (lambda: None, None)  # (a weak reference to the training inputs last seen, their nonzero values)
+_room = None  # the arrays of the last epoch's copy in its order, reused when the next has the same shapes
 
 
 def _column(g, d, s, cidx, cval, p, end):
@@ -208,13 +236,21 @@ def _column(g, d, s, cidx, cval, p, end):
             g[o] += v * d[cidx[q], o]
 
 
+def _twins(fn, name):
+    """fn compiled with its pranges on every core, and without threads under another name (Numba's cache
+    tells functions apart by name and line, not by `parallel`)."""
+    twin = FunctionType(fn.__code__, globals(), name)
+    twin.__qualname__ = name
+    return njit(parallel=True, **_opts)(fn), njit(**_opts)(twin)
+
+
 if njit is not None:
     _opts = dict(cache=True, fastmath={"contract"})
-    _example, _feed_row, _column, _feed_values, _gather, _step_row = (njit(**_opts)(f) for f in (
-        _example, _feed_row, _column, _feed_values, _gather, _step_row))
-    _transpose = njit(inline="always", **_opts)(_transpose)  # its prange is the caller's: parallel or not
-    parallel = njit(parallel=True, **_opts)(_wide_steps)
-    # a function of its own name: Numba's cache tells functions apart by name and line, not by `parallel`
-    serial = FunctionType(_wide_steps.__code__, globals(), "_serial_steps")
-    serial.__qualname__ = "_serial_steps"
-    serial = njit(**_opts)(serial)
+    _seen_by, _activate, _prime, _back_row, _rule, _step_biases = (c._seen_by, c._activate, c._prime, c._back_row,
+                                                                   c._rule, c._step_biases)
+    _feed_row, _column, _feed_values, _gather = (njit(**_opts)(f) for f in (_feed_row, _column, _feed_values, _gather))
+    # inlined: _transpose's prange is the caller's (parallel or not); a call of the others, with their
+    # tuples of arrays, once per example and per row of a step, cost more than the work at m = 100 (1.3–1.5×)
+    _example, _step_part, _transpose = (njit(inline="always", **_opts)(f) for f in (_example, _step_part, _transpose))
+    parallel, serial = _twins(_wide_steps, "_serial_steps")
+    parallel_reorder, serial_reorder = _twins(_reorder, "_serial_reorder")
