@@ -63,16 +63,21 @@ def _wide_steps(wts, bs, vws, vbs, gs, zs, as_, ds, drs, masks, widths, indptr, 
                     at[t, indices[p]] += 1
         _transpose(rows, indptr, indices, values, cptr, cidx, cval, at)  # 2)
         for t in prange(width + top + 1):  # 3) ∂C/∂w summed over the mini-batch, row by row, and the steps
-            _step_part(t, wts, bs, vws, vbs, gs, ws, as_, ds, drs, masks, mb, s, hyper, decay, reg, cptr, cidx, cval)
+            _step_part(t, wts, bs, vws, vbs, gs, ws, as_, ds, drs, masks, mb, s, hyper, plain, decay, reg, cptr, cidx,
+                       cval)
 
 
-def _step_part(t, wts, bs, vws, vbs, gs, ws, as_, ds, drs, masks, mb, s, hyper, decay, reg, cptr, cidx, cval):
+def _step_part(t, wts, bs, vws, vbs, gs, ws, as_, ds, drs, masks, mb, s, hyper, plain, decay, reg, cptr, cidx, cval):
     """Part t of the step: first _ROWS rows of (w^1)^T at a time (row k summed over the examples where input k
     is nonzero); then the rows of w^l (l >= 2, one neuron's incoming weights: each sum runs along a^{l−1}, in
     SIMD); then the biases of each layer."""
     top, start = len(wts) - 1, -(-wts[0].shape[0] // _ROWS)
     if t < start:
         k0, k1 = t * _ROWS, min(t * _ROWS + _ROWS, wts[0].shape[0])
+        if plain and reg == 0:  # plain SGD: the step goes straight into w^1's rows, as in c._steps
+            for k in range(k0, k1):
+                _column(wts[0][k], ds[0], s, cidx, cval, cptr[k], cptr[k + 1])
+            return
         for k in range(k0, k1):
             g = gs[0][k]
             g[:] = 0.0
@@ -223,7 +228,7 @@ _room = None  # the arrays of the last epoch's copy in its order, reused when th
 
 
 def _column(g, d, s, cidx, cval, p, end):
-    """g = s Σ_q cval[q] δ_{cidx[q]}: the gradient row of one input (BP4), four examples at a time."""
+    """g += s Σ_q cval[q] δ_{cidx[q]}: the gradient row of one input (BP4), four examples at a time."""
     while p + 3 < end:
         i0, i1, i2, i3 = cidx[p], cidx[p + 1], cidx[p + 2], cidx[p + 3]
         v0, v1, v2, v3 = s * cval[p], s * cval[p + 1], s * cval[p + 2], s * cval[p + 3]
