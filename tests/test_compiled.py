@@ -131,15 +131,28 @@ def test_without_numba_the_choice_is_one_clear_error(monkeypatch):
 
 
 @pytest.mark.parametrize("columns, dtype", [(12, np.uint16), (70_000, np.uint32)])
-def test_nonzeros_lists_each_rows_nonzero_columns(columns, dtype):
-    from specnet.training.compiled import nonzeros
+def test_nonzeros_lists_each_rows_nonzero_columns_and_values(columns, dtype):
+    from specnet.training.epochdata import nonzeros
     rng = np.random.default_rng(3)
     x = rng.uniform(size=(9, columns)) * (rng.uniform(size=(9, columns)) < 0.2)
     x[4] = 0.0  # a row with no nonzero entry
-    indptr, indices = nonzeros(x)
-    assert indices.dtype == dtype and indptr[0] == 0
+    indptr, indices, values = nonzeros(x)
+    assert indices.dtype == dtype and indptr[0] == 0 and values.dtype == x.dtype
     for r in range(len(x)):
         assert indices[indptr[r]:indptr[r + 1]].tolist() == np.flatnonzero(x[r]).tolist()
+        assert values[indptr[r]:indptr[r + 1]].tolist() == x[r][x[r] != 0].tolist()
+
+
+def test_an_epoch_is_copied_in_its_order():
+    from specnet.training.epochdata import in_order
+    rng = np.random.default_rng(4)
+    x = rng.uniform(size=(30, 7)) * (rng.uniform(size=(30, 7)) < 0.4)
+    y = rng.uniform(size=(30, 2))
+    order = rng.permutation(30)
+    eptr, eindices, evalues, ey = in_order(x, y, order)
+    for e, r in enumerate(order):
+        assert eindices[eptr[e]:eptr[e + 1]].tolist() == np.flatnonzero(x[r]).tolist()
+        assert evalues[eptr[e]:eptr[e + 1]].tolist() == x[r][x[r] != 0].tolist() and ey[e].tolist() == y[r].tolist()
 
 
 def test_run_json_records_numbas_version_for_the_compiled_executor(tmp_path):

@@ -22,13 +22,12 @@ changing that array in place between two `train` calls is not seen (specnet itse
 """
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
 from specnet.components.activations import ACTIVATIONS as REGISTERED
 from specnet.components.optimizers import OPTIMIZERS
 from specnet.errors import CheckError
+from specnet.training.epochdata import dense, in_order
 from specnet.training.executor import NumpyExecutor
 
 try:
@@ -100,26 +99,26 @@ def _prime(code, z, a):
 
 
 @_jit
-def _feed_sparse(wt, b, z, rows, indptr, indices, x):
-    """z_i = w^1 x_i + b for the mini-batch's inputs x_i = x[rows[i]] (see _feed_sparse_row)."""
+def _feed_sparse(wt, b, z, rows, indptr, indices, values):
+    """z_i = w^1 x_i + b for the mini-batch's examples rows[i] (see _feed_sparse_row)."""
     for i in range(rows.shape[0]):
-        _feed_sparse_row(wt, b, z[i], x[rows[i]], indptr[rows[i]], indptr[rows[i] + 1], indices)
+        _feed_sparse_row(wt, b, z[i], values, indices, indptr[rows[i]], indptr[rows[i] + 1])
 
 
 @_jit
-def _feed_sparse_row(wt, b, zi, xi, p, end, indices):
-    """zi = w^1 xi + b: Σ over the nonzero xi_k (their columns k are indices[p:end]) of xi_k · (row k of
-    (w^1)^T)."""
+def _feed_sparse_row(wt, b, zi, values, indices, p, end):
+    """zi = w^1 x + b: Σ over x's nonzeros values[p:end] (in the columns k = indices[p:end]) of x_k · (row k
+    of (w^1)^T)."""
     zi[:] = b
     while p + 3 < end:  # four inputs at a time: a quarter of the loads and stores of z_i (1.6× faster)
         k0, k1, k2, k3 = indices[p], indices[p + 1], indices[p + 2], indices[p + 3]
-        v0, v1, v2, v3 = xi[k0], xi[k1], xi[k2], xi[k3]
+        v0, v1, v2, v3 = values[p], values[p + 1], values[p + 2], values[p + 3]
         for c in range(zi.shape[0]):
             zi[c] += (v0 * wt[k0, c] + v1 * wt[k1, c]) + (v2 * wt[k2, c] + v3 * wt[k3, c])
         p += 4
     for q in range(p, end):
         for c in range(zi.shape[0]):
-            zi[c] += xi[indices[q]] * wt[indices[q], c]
+            zi[c] += values[q] * wt[indices[q], c]
 
 
 @_jit
@@ -159,14 +158,13 @@ def _back_row(wt, di, d_in, z_in, a_in, code):
 
 
 @_jit
-def _scatter(g, d, scale, rows, indptr, indices, x):
+def _scatter(g, d, scale, rows, indptr, indices, values):
     """g += scale Σ_i x_i δ_i^T, g shaped like (w^1)^T, over the nonzero x_ik only (BP4: a zero input
     has zero gradient)."""
     for i in range(rows.shape[0]):
-        xi = x[rows[i]]
         for p in range(indptr[rows[i]], indptr[rows[i] + 1]):
             k = indices[p]
-            s = scale * xi[k]
+            s = scale * values[p]
             for c in range(d.shape[1]):
                 g[k, c] += s * d[i, c]
 
@@ -202,7 +200,7 @@ def _step_weights(wt, vw, g, hyper, decay, reg):
 
 
 @_jit
-def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, drs, masks, widths, indptr, indices, x, y, order, m, j0, j1,
+def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, drs, masks, widths, indptr, indices, values, y, order, m, j0, j1,
            eta, hyper, plain, decay, reg, acts, cost):
     """Mini-batches j0 .. j1 − 1 of the epoch's `order`, a step each. wts[l] = (w^l)^T, bs[l] = b^l,
     vws/vbs their velocities (momentum only), gs[l] room for −(η/m) Σ_x ∂C_x/∂(w^l)^T; zs/as_/ds[l] hold z^l, a^l
@@ -211,7 +209,7 @@ def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, drs, masks, widths, indptr, indic
     masks[l] (empty where layer l drops nothing) holds a row per example of the epoch, in `order`, that
     multiplies a^l into drs[l] (what the next layer sees) and δ^l on the way back, as Network.backprop does."""
     n, top = order.shape[0], len(wts) - 1
-    scale = np.empty(1, x.dtype)  # −η/m in the network's dtype, so that float32 arithmetic stays float32
+    scale = np.empty(1, values.dtype)  # −η/m in the network's dtype, so that float32 arithmetic stays float32
     direct = reg == 0 and plain  # plain SGD: w^1's step goes straight into the columns the inputs feed
     for j in range(j0, j1):
         rows = order[j * m:min(j * m + m, n)]
@@ -219,7 +217,7 @@ def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, drs, masks, widths, indptr, indic
         for l in range(top + 1):  # feedforward (2.3)
             z, a = zs[l][:mb, :widths[l]], as_[l][:mb, :widths[l]]
             if l == 0:
-                _feed_sparse(wts[0], bs[0], zs[0][:mb], rows, indptr, indices, x)
+                _feed_sparse(wts[0], bs[0], zs[0][:mb], rows, indptr, indices, values)
             else:
                 _feed_dense(wts[l], bs[l], z, _seen_by(as_, drs, masks, l - 1)[:mb, :widths[l - 1]])
             for i in range(mb):
@@ -250,7 +248,7 @@ def _steps(wts, bs, vws, vbs, gs, zs, as_, ds, drs, masks, widths, indptr, indic
             if not into_w:
                 g[:] = 0.0
             if l == 0:
-                _scatter(g, d, scale[0], rows, indptr, indices, x)
+                _scatter(g, d, scale[0], rows, indptr, indices, values)
             else:
                 _outer(g, d, scale[0], _seen_by(as_, drs, masks, l - 1)[:mb, :widths[l - 1]])
             if not into_w:
@@ -268,32 +266,6 @@ def missing_numba() -> CheckError:
     why = "is not installed" if "No module named 'numba'" in (MISSING or "") else f"cannot be imported ({MISSING})"
     return CheckError(f"needs the numba package, which {why}", path=("training", "executor"), got="numba",
                       hint='Install it with: pip install -e ".[fast]", or use executor: numpy.')
-
-
-@_jit
-def _columns(x, indices):
-    """Write the column of each nonzero entry of x, row after row, into indices."""
-    p = 0
-    for r in range(x.shape[0]):
-        for k in range(x.shape[1]):
-            if x[r, k] != 0:
-                indices[p] = k
-                p += 1
-
-
-def nonzeros(x):
-    """Return the positions of x's nonzero entries by row, (indptr, indices): those of row r are in the
-    columns indices[indptr[r]:indptr[r + 1]] (uint16 where the columns allow: 15 MB for MNIST's training
-    set; unsigned, so the loops skip numba's negative-index check). A loop rather than np.nonzero, which
-    would hold 120 MB of int64 positions and take 0.27 s."""
-    indptr = np.zeros(len(x) + 1, np.int64)
-    np.cumsum(np.count_nonzero(x, axis=1), out=indptr[1:])
-    indices = np.empty(indptr[-1], np.uint16 if x.shape[1] <= 2 ** 16 else np.uint32)
-    _columns(np.ascontiguousarray(x), indices)
-    return indptr, indices
-
-
-_seen = (lambda: None, None)  # (a weak reference to the training inputs last seen, their nonzeros())
 
 
 def _storage(a, shape, view):
@@ -342,10 +314,7 @@ class CompiledExecutor:
         return self.numpy.dropout_rng
 
     def steps(self, net, opt, x, y, order, m, eta, decay, stops=(), start=0):
-        global _seen
-        if _seen[0]() is not x:  # a training set other than the last one seen: its nonzeros
-            _seen = (weakref.ref(x), nonzeros(x))
-        if (x.shape[1] >= WIDE and _seen[1][0][-1] > DENSE_FROM * x.size) or (m > LOOPS_UP_TO and not self.large):
+        if dense(x, WIDE, DENSE_FROM) or (m > LOOPS_UP_TO and not self.large):
             yield from self.numpy.steps(net, opt, x, y, order, m, eta, decay, stops, start)
             return
         wide = m > LOOPS_UP_TO
@@ -386,8 +355,8 @@ class CompiledExecutor:
         recipe = (dtype(eta), hyper, opt.plain, dtype(eta * reg.lmbda / len(order) if reg else 0.0),  # η, ηλ/n
                   REGULARIZERS[reg.name] if reg else 0,
                   np.array([ACTIVATIONS[a.name] for a in net.activations], np.int64), COSTS[net.cost.name])
-        inputs = (np.array(widths, np.int64), *_seen[1], np.ascontiguousarray(x), np.ascontiguousarray(y),
-                  order.astype(np.int64), m)
+        # the examples of the epoch in its order: example e is row order[e] of x and y (see epochdata.py)
+        inputs = (np.array(widths, np.int64), *in_order(x, y, order), np.arange(n, dtype=np.int64), m)
         batches = -(-len(order) // m)
         kernel, extra = _steps, ()
         if wide:  # the loops for large mini-batches, on every core (see wide.py)

@@ -18,13 +18,10 @@ be entered from two threads at once.
 """
 from __future__ import annotations
 
-import threading
-import weakref
-from types import FunctionType
-
 import numpy as np
 
 from specnet.training import compiled as c
+from specnet.training.epochdata import threaded, twins
 
 _ROWS = 8  # rows of (w^1)^T to a part of the step's third pass: one call of the optimizer's rule for them
 
@@ -107,7 +104,7 @@ def _example(i, e, r, wts, bs, ws, zs, as_, ds, drs, masks, widths, indptr, indi
     for l in range(top + 1):
         w = widths[l]
         if l == 0:
-            _feed_values(wts[0], bs[0], zs[0][i], values, indices, indptr[r], indptr[r + 1])
+            c._feed_sparse_row(wts[0], bs[0], zs[0][i], values, indices, indptr[r], indptr[r + 1])
         else:
             _feed_row(wts[l], bs[l], zs[l][i, :w], _seen_by(as_, drs, masks, l - 1)[i, :widths[l - 1]])
         _activate(acts[l], zs[l][i, :w], as_[l][i, :w])
@@ -165,66 +162,15 @@ def _transpose(rows, indptr, indices, values, cptr, cidx, cval, at):
                 at[t, k] = q + 1
 
 
-def _feed_values(wt, b, zi, values, indices, p, end):
-    """zi = w^1 x + b as c._feed_sparse_row, from x's nonzeros values[p:end] (in columns indices[p:end])."""
-    zi[:] = b
-    while p + 3 < end:
-        k0, k1, k2, k3 = indices[p], indices[p + 1], indices[p + 2], indices[p + 3]
-        v0, v1, v2, v3 = values[p], values[p + 1], values[p + 2], values[p + 3]
-        for o in range(zi.shape[0]):
-            zi[o] += (v0 * wt[k0, o] + v1 * wt[k1, o]) + (v2 * wt[k2, o] + v3 * wt[k3, o])
-        p += 4
-    for q in range(p, end):
-        for o in range(zi.shape[0]):
-            zi[o] += values[q] * wt[indices[q], o]
-
-
-def _gather(x, indptr, indices, values):
-    """values[p] = x[r, indices[p]] for the nonzeros p of each row r: x's nonzeros in the order they are listed."""
-    for r in range(x.shape[0]):
-        for p in range(indptr[r], indptr[r + 1]):
-            values[p] = x[r, indices[p]]
-
-
-def _reorder(order, indptr, indices, values, y, eptr, eindices, evalues, ey):
-    """Copy the nonzeros (and the targets) of the rows of x into the epoch's order: example e = row order[e]
-    has its nonzeros at eptr[e]:eptr[e + 1] of eindices and evalues, and its targets in ey[e]."""
-    for e in prange(order.shape[0]):
-        r, q, end = order[e], eptr[e], eptr[e + 1]
-        eindices[q:end] = indices[indptr[r]:indptr[r + 1]]
-        evalues[q:end] = values[indptr[r]:indptr[r + 1]]
-        ey[e] = y[r]
-
-
 def prepare(x, inputs, net, pad):
-    """Return (loops, inputs, extra) for CompiledExecutor.steps: the loops on every core in the process's
-    main thread, without threads in another (a Dask worker's task); the inputs, x's nonzeros and the
-    targets, copied into the epoch's order (a step then reads its examples one after the other in memory,
-    not from rows all over the training set: 1.2–1.4× faster, bench/RESULTS.md); and the room the loops
-    need besides c._steps's (see _wide_steps)."""
-    global _seen, _room
-    widths, indptr, indices, _, y, order, m = inputs
-    if _seen[0]() is not x:
-        _seen = (weakref.ref(x), np.empty(len(indices), x.dtype))
-        _gather(np.ascontiguousarray(x), indptr, indices, _seen[1])
-    main = threading.current_thread() is threading.main_thread()
-    loops, reorder = (parallel, parallel_reorder) if main else (serial, serial_reorder)
-    shapes = ((len(order) + 1,), indices.shape, _seen[1].shape, y.shape)
-    if _room is None or [a.shape for a in _room] != list(shapes) or _room[2].dtype != x.dtype:
-        _room = (np.empty(shapes[0], np.int64), np.empty_like(indices), np.empty_like(_seen[1]), np.empty_like(y))
-    eptr = _room[0]
-    eptr[0] = 0
-    np.cumsum(np.diff(indptr)[order], out=eptr[1:])
-    reorder(order, indptr, indices, _seen[1], y, *_room)
-    epoch = (widths, eptr, _room[1], _room[2], _room[3], np.arange(len(order), dtype=np.int64), m)
-    most = min(m * x.shape[1], len(indices))  # the nonzeros a mini-batch may hold
+    """Return (loops, inputs, extra) for CompiledExecutor.steps: the loops on every core where threads may
+    run (epochdata.threaded), without threads elsewhere; the inputs as they are; and the room the loops need
+    besides c._steps's (see _wide_steps)."""
+    loops = parallel if threaded() else serial
+    most = min(inputs[-1] * x.shape[1], len(inputs[2]))  # the nonzeros a mini-batch may hold
     ws = tuple(np.zeros((p, f) if l else (0, 0), net.dtype) for l, (f, p) in enumerate(zip(net.sizes, pad)))
     by_column = (np.zeros(x.shape[1] + 1, np.int64), np.zeros(most, np.int32), np.zeros(most, net.dtype))
-    return loops, epoch, (ws, *by_column, np.zeros((4 * get_num_threads(), x.shape[1]), np.int64))
-
-
-_seen = (lambda: None, None)  # (a weak reference to the training inputs last seen, their nonzero values)
-_room = None  # the arrays of the last epoch's copy in its order, reused when the next has the same shapes
+    return loops, inputs, (ws, *by_column, np.zeros((4 * get_num_threads(), x.shape[1]), np.int64))
 
 
 def _column(g, d, s, cidx, cval, p, end):
@@ -241,21 +187,12 @@ def _column(g, d, s, cidx, cval, p, end):
             g[o] += v * d[cidx[q], o]
 
 
-def _twins(fn, name):
-    """fn compiled with its pranges on every core, and without threads under another name (Numba's cache
-    tells functions apart by name and line, not by `parallel`)."""
-    twin = FunctionType(fn.__code__, globals(), name)
-    twin.__qualname__ = name
-    return njit(parallel=True, **_opts)(fn), njit(**_opts)(twin)
-
-
 if njit is not None:
     _opts = dict(cache=True, fastmath={"contract"})
     _seen_by, _activate, _prime, _back_row, _rule, _step_biases = (c._seen_by, c._activate, c._prime, c._back_row,
                                                                    c._rule, c._step_biases)
-    _feed_row, _column, _feed_values, _gather = (njit(**_opts)(f) for f in (_feed_row, _column, _feed_values, _gather))
+    _feed_row, _column = (njit(**_opts)(f) for f in (_feed_row, _column))
     # inlined: _transpose's prange is the caller's (parallel or not); a call of the others, with their
     # tuples of arrays, once per example and per row of a step, cost more than the work at m = 100 (1.3–1.5×)
     _example, _step_part, _transpose = (njit(inline="always", **_opts)(f) for f in (_example, _step_part, _transpose))
-    parallel, serial = _twins(_wide_steps, "_serial_steps")
-    parallel_reorder, serial_reorder = _twins(_reorder, "_serial_reorder")
+    parallel, serial = twins(_wide_steps, "_serial_steps")
