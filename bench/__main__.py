@@ -18,6 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench import fixed_cost
 from bench.coordinator import Worker, time_config, whole_commands
 from bench.impls import IMPLS
 from bench.problem import DATA, FULL, HEADLINE, ROOT, Config, missing
@@ -119,6 +120,8 @@ def main(argv=None) -> int:
         say("whole commands: specnet run specs/ch1_sgd.yaml, --help, validate ...")
         with tempfile.TemporaryDirectory() as runs:
             results["commands"] = whole_commands(repeats, runs)
+        say("the fixed cost of a run, item by item ...")
+        results["fixed_cost"] = fixed_cost.measure(repeats=max(3, repeats))
     out.parent.mkdir(parents=True, exist_ok=True)
     picture = figure(results, out.with_name(out.stem.lower().replace("results", "epoch_vs_batch") + ".png"))
     out.write_text(markdown(results, picture, quick=a.quick), encoding="utf-8")

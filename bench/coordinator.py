@@ -7,7 +7,6 @@ spins after each call) eat into the next one's time.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import statistics
 import subprocess
@@ -108,8 +107,8 @@ def time_config(workers: dict, config: Config, repeats: int, say, headline=False
 
 
 def whole_commands(repeats: int, runs_dir) -> dict:
-    """Time whole specnet processes: `specnet run specs/ch1_sgd.yaml` (wall time and peak memory),
-    `specnet --help` and `specnet validate specs/`."""
+    """Time whole specnet processes: `specnet run specs/ch1_sgd.yaml` (wall time and peak memory) as it runs
+    (the default executor) and on the NumPy executor, `specnet --help` and `specnet validate specs/`."""
     import os
     exe = [sys.executable, "-m", "specnet"] if not _has_script() else ["specnet"]
 
@@ -121,12 +120,11 @@ def whole_commands(repeats: int, runs_dir) -> dict:
         return time.perf_counter() - t0, usage.ru_maxrss / 1024, p.returncode
 
     out, run = {}, ["run", "specs/ch1_sgd.yaml", "--runs-dir", str(runs_dir)]
-    numpy_run = run + ["--set", "training.executor=numpy"]  # pinned: `auto` takes numba's steps when installed
-    commands = [("help", ["--help"], 5), ("validate_specs", ["validate", "specs/"], 5), ("run_ch1_sgd", numpy_run, repeats)]
-    if importlib.util.find_spec("numba") is not None:  # the compiled executor; a first run fills Numba's cache
-        commands.append(("run_ch1_sgd_numba", run + ["--set", "training.executor=numba"], repeats))
+    numpy_run = run + ["--set", "training.executor=numpy"]
+    commands = [("help", ["--help"], 5), ("validate_specs", ["validate", "specs/"], 5), ("run_ch1_sgd", run, repeats),
+                ("run_ch1_sgd_numpy", numpy_run, repeats)]
     for key, args, n in commands:
-        first = timed(args)[0] if key.endswith("_numba") else None  # compiles, or loads Numba's cache
+        first = timed(args)[0] if key == "run_ch1_sgd" else None  # the default executor: Numba's cache, filled
         rows = [timed(args) for _ in range(n)]
         out[key] = {"command": "specnet " + " ".join(args), "seconds": [r[0] for r in rows],
                     "median": statistics.median(r[0] for r in rows), "max_rss_mb": max(r[1] for r in rows),

@@ -61,10 +61,10 @@ def _peers(c: dict) -> dict:
     return {k: v["median"] for k, v in c["impls"].items() if k in PEERS and v.get("median")}
 
 
-def targets(results, impl="specnet") -> list:
-    """Return (target, measured, met) rows for the issue's targets that these results cover, for one of
-    specnet's executors: "specnet" (NumPy, the default) or "specnet-numba" (the compiled one)."""
-    me = "specnet" if impl == "specnet" else "specnet (numba)"
+def targets(results) -> list:
+    """Return (target, measured, met) rows for issue 17's targets that these results cover, for specnet as it
+    runs a spec (the default executor, `auto`), and for its two executors where the issue names both."""
+    me, impl = "specnet", "specnet"
     rows, peak = [], results.get("peak_gflops", {})
     head = HEADLINE.label()
     s = _median(results, head, impl)
@@ -74,43 +74,56 @@ def targets(results, impl="specnet") -> list:
         if s and other:
             rows.append((f"m = 10, [784, 30, 10], float32: {text}", _versus(me, s, peer, other), other / s >= want))
     for c in results["configs"]:
-        cfg = c["config"]
-        if cfg["m"] in (100, 1000) and cfg["dtype"] == "float32" and cfg["cost"] == "quadratic":
-            peers, mine = _peers(c), c["impls"].get(impl, {}).get("median")
+        cfg, mine = c["config"], c["impls"].get(impl, {}).get("median")
+        if cfg["m"] in (100, 1000) and cfg["dtype"] == "float32" and cfg["cost"] == "quadratic" and data_of(c) == "mnist":
+            peers = _peers(c)
             if peers and mine:
                 best = min(peers, key=peers.get)
-                rows.append((f"{c['label']}: no slower than the fastest of PyTorch, JAX and Numba",
-                             _versus(me, mine, best, peers[best]), peers[best] >= mine))
+                rows.append((f"{c['label']}: ≥ 1.2× faster than the fastest of PyTorch, JAX and Numba",
+                             _versus(me, mine, best, peers[best]), peers[best] >= 1.2 * mine))
             if cfg["m"] == 1000 and cfg["hidden"] == 100 and mine and peak.get("float32"):
                 g = c["impls"][impl]["flops_per_epoch"] / mine / 1e9
-                rows.append((f"{c['label']}: ≥ 60% of the matmul peak", f"{g:.0f} GFLOP/s = "
-                             f"{100 * g / peak['float32']:.0f}% of {peak['float32']:.0f}", g >= 0.6 * peak["float32"]))
-    f64 = []
-    for c in results["configs"]:
-        cfg = c["config"]
-        if cfg["dtype"] == "float64":
-            mine = c["impls"].get(impl, {}).get("median")
-            twin = _median(results, c["label"].replace("float64", "float32"), impl)
+                rows.append((f"{c['label']}: ≥ 60% of the matmul peak (the flops of the dense products)",
+                             f"{g:.0f} GFLOP/s = {100 * g / peak['float32']:.0f}% of {peak['float32']:.0f}",
+                             g >= 0.6 * peak["float32"]))
+        if data_of(c) != "mnist" and cfg["m"] == 10 and cfg["dtype"] == "float32" and mine:
+            others = {k: c["impls"].get(k, {}).get("median") for k in ("specnet-numpy", "jax")}
+            others = {k: v for k, v in others.items() if v}
+            if others:
+                best = min(others, key=others.get)
+                rows.append((f"{c['label']}: no slower than the NumPy executor and JAX jit+scan",
+                             _versus(me, mine, best, others[best]), others[best] >= mine))
+    for who in ("specnet", "specnet-numpy", "specnet-numba"):
+        f64 = []
+        for c in results["configs"]:
+            mine = c["impls"].get(who, {}).get("median")
+            twin = _median(results, c["label"].replace("float64", "float32"), who) if c["config"]["dtype"] == "float64" else None
             if mine and twin:
                 f64.append((mine / twin, c["label"]))
-    if f64:
-        worst = max(f64)
-        rows.append((f"float64 within 2.5× of float32 ({me}, every configuration)",
-                     f"worst {worst[0]:.2f}× ({worst[1]})", worst[0] <= 2.5))
+        if f64:
+            worst = max(f64)
+            rows.append((f"float64 within 2.5× of float32 ({who}, every configuration)",
+                         f"worst {worst[0]:.2f}× ({worst[1]})", worst[0] <= 2.5))
     cmds = results.get("commands", {})
-    run = "run_ch1_sgd" + ("" if impl == "specnet" else "_numba")
-    if run in cmds:
-        r = cmds[run]
-        rows.append((f"`{r['command']}` (30 epochs with evaluation): under 8 s", f"{r['median']:.1f} s", r["median"] < 8))
+    jax = next((c["impls"].get("jax", {}) for c in results["configs"] if c["label"] == head), {})
+    if "run_ch1_sgd" in cmds:
+        r = cmds["run_ch1_sgd"]
+        if jax.get("median") and jax.get("compile_seconds") is not None:
+            budget = 0.8 * (30 * jax["median"] + jax["compile_seconds"])
+            rows.append((f"`{r['command']}` (30 epochs, test evaluation after each): ≤ 0.8× (30 JAX epochs + JAX's compile)",
+                         f"{r['median']:.2f} s; 0.8 × (30 × {jax['median']:.3f} + {jax['compile_seconds']:.2f}) = {budget:.2f} s",
+                         r["median"] <= budget))
         rows.append(("peak memory training on all of MNIST (that run): under 400 MB", f"{r['max_rss_mb']:.0f} MB", r["max_rss_mb"] < 400))
-    if impl != "specnet":
-        return rows  # the rest does not depend on the executor
+    if "fixed_cost" in results:
+        f = results["fixed_cost"]
+        rows.append((f"the fixed cost of that run (imports, numba, data; itemised below): under 1 s",
+                     f"{f['total']:.2f} s", f["total"] < 1))
     if "evaluate_ms" in results:
         rows.append(("evaluation of the 10,000 test images: under 15 ms", f"{results['evaluate_ms']:.1f} ms", results["evaluate_ms"] < 15))
     if "help" in cmds:
-        rows.append(("`specnet --help`: under 0.3 s", f"{cmds['help']['median']:.2f} s", cmds["help"]["median"] < 0.3))
+        rows.append(("`specnet --help`: under 0.2 s", f"{cmds['help']['median']:.2f} s", cmds["help"]["median"] < 0.2))
         v = cmds["validate_specs"]
-        rows.append(("`specnet validate specs/` (every shipped spec): under 1 s", f"{v['median']:.2f} s", v["median"] < 1))
+        rows.append(("`specnet validate specs/` (every shipped spec): under 0.5 s", f"{v['median']:.2f} s", v["median"] < 0.5))
     return rows
 
 
@@ -130,12 +143,14 @@ def markdown(results, picture, quick=False) -> str:
              "tables, \"(1.40×)\" after a time is that implementation's time over specnet's (above 1: specnet is "
              "faster), and \"(9,148 images timed)\" marks an epoch timed on a prefix of the training set and "
              "scaled to 50,000 images." + which, ""]
-    for impl, title in (("specnet", "specnet's NumPy executor (the default)"),
-                        ("specnet-numba", "specnet's compiled executor (`training.executor: numba`)")):
-        rows = targets(results, impl)
-        if rows:
-            lines += [f"## Targets: {title}", "", "| target | measured | met |", "|---|---|---|"]
-            lines += [f"| {t} | {v} | {'yes' if ok else '**no**'} |" for t, v, ok in rows] + [""]
+    rows = targets(results)
+    if rows:
+        lines += ["## Targets: specnet as `specnet run` runs a spec (the default executor, auto)", "",
+                  "| target | measured | met |", "|---|---|---|"]
+        lines += [f"| {t} | {v} | {'yes' if ok else '**no**'} |" for t, v, ok in rows] + [""]
+    if "fixed_cost" in results:
+        from bench.fixed_cost import table
+        lines += ["## The fixed cost of a run", "", table(results["fixed_cost"]), ""]
     lines += ["", "## Seconds per epoch (× specnet's time)", "",
               "| configuration | " + " | ".join(impls) + " |", "|---|" + "---|" * len(impls)]
     for c in results["configs"]:
@@ -210,10 +225,11 @@ def markdown(results, picture, quick=False) -> str:
     if results.get("commands"):
         lines += ["", "## Whole commands", "", "| command | median s | peak memory |", "|---|---|---|"]
         lines += [f"| `{v['command']}` | {v['median']:.2f} | {v['max_rss_mb']:.0f} MB |" for v in results["commands"].values()]
-        first = results["commands"].get("run_ch1_sgd_numba", {}).get("first_run_seconds")
+        first = results["commands"].get("run_ch1_sgd", {}).get("first_run_seconds")
         if first:
-            lines += ["", f"The compiled executor's runs above come after one untimed run, which took {first:.1f} s: "
-                      "the first run on a machine compiles the loops (Numba caches them on disk for later runs)."]
+            lines += ["", f"The default executor's runs above come after one untimed run, which took {first:.1f} s: "
+                      "the first run on a machine with numba compiles the loops (Numba caches them on disk for "
+                      "later runs)."]
     if results.get("max_rss_mb"):
         lines += ["", "Peak memory of each worker process over all its configurations (data in both dtypes): " +
                   ", ".join(f"{k} {v:.0f} MB" for k, v in results["max_rss_mb"].items()) + "."]

@@ -6,8 +6,9 @@ and `requires`, the packages it needs (a missing one is reported, not an error).
 computes the same thing: the book's update w → w − (η/m) Σ_x ∂C_x/∂w, from the same weights and order.
 """
 IMPLS = {  # name -> (module, what it is)
-    "specnet": ("specnet_impl", "specnet's NumPy executor, through Trainer.train as `specnet run` calls it"),
-    "specnet-numba": ("specnet_numba_impl", "specnet's optional compiled executor (training.executor: numba)"),
+    "specnet": ("specnet_impl", "specnet as `specnet run` runs a spec: the default executor, auto"),
+    "specnet-numpy": ("specnet_numpy_impl", "specnet's NumPy executor (training.executor: numpy)"),
+    "specnet-numba": ("specnet_numba_impl", "specnet's compiled executor (training.executor: numba)"),
     "numpy": ("numpy_impl", "a plain NumPy loop: the book's matrix-based backprop, written directly"),
     "reference": ("reference_impl", "tests/reference.py: the book's per-example loop, float64"),
     "torch": ("torch_impl", "PyTorch eager: nn.Linear layers, autograd and optim.SGD"),

@@ -1,6 +1,8 @@
-"""specnet's NumPy executor, called as `specnet run` calls it: Trainer.train with the spec's compiled Trainer."""
+"""specnet as `specnet run` runs a spec: Trainer.train with the spec's compiled Trainer and its default
+executor, `auto` (the compiled loops when numba is installed and the spec allows them, else NumPy's steps)."""
 import dataclasses
 
+from bench.impls import compile_seconds
 from specnet.training.compiler import compile_trainer, compile_spec, generator
 from specnet.datasets.dataset import Dataset
 
@@ -8,7 +10,7 @@ requires = ()
 
 
 class Trainer:
-    overrides = ["training.executor=numpy"]  # pinned: `auto` would take numba's steps when it is installed
+    overrides = []  # the spec's own executor: auto
 
     def __init__(self, p):
         self.p = p
@@ -17,6 +19,8 @@ class Trainer:
         # one epoch, nothing monitored: the training alone (a run also evaluates after each epoch)
         self.trainer = dataclasses.replace(compile_trainer(p.spec), epochs=1, monitor=())
         self.reset()
+        if self.trainer.executor.name == "numba":  # the first epoch compiles (or loads Numba's cache)
+            self.compile_seconds = compile_seconds(self)
 
     def reset(self):
         self.net = compile_spec(self.p.spec)  # the spec's initial weights, drawn afresh from its seed
