@@ -30,8 +30,14 @@ def _here(tasks, fn):
             yield task, e
 
 
+def _one_thread():
+    """A pool process's start: one Numba thread, as one BLAS thread (the jobs are the parallelism)."""
+    import os
+    os.environ["NUMBA_NUM_THREADS"] = "1"  # before numba is imported, which reads it once
+
+
 def _pool(jobs: int, tasks, fn):
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_one_thread) as pool:
         futures = {pool.submit(fn, task): task for task in tasks}
         for future in as_completed(futures):
             yield futures[future], future.exception() or future.result()
