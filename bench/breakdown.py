@@ -15,8 +15,8 @@ import timeit
 import numpy as np
 
 from bench.problem import ROOT, Config, Problem
-from specnet.training.compiler import compile_spec
-from specnet.training.executor import Workspace, blas_threads
+from specnet.training.compiler import compile_spec, compile_trainer
+from specnet.training.executor import NumpyExecutor, Workspace, blas_threads
 
 
 def lines_of(net, x, y, ws, scale):
@@ -49,8 +49,9 @@ def main(argv=None) -> None:
     ap.add_argument("--hidden", type=int, default=30)
     a = ap.parse_args(argv)
     p = Problem(Config(hidden=a.hidden, m=a.m))
-    net = compile_spec(p.spec)
-    net.optimizer.start(net.weights + net.biases)
+    net, optimizer = compile_spec(p.spec), compile_trainer(p.spec).optimizer
+    optimizer.start(net.weights + net.biases)
+    executor = NumpyExecutor(None)
     ws = Workspace(net.sizes, a.m, net.dtype, dropout=False)
     xb, yb = p.x[:a.m], p.y[:a.m]
     x, y, scale = xb.T, yb.T, -p.eta / a.m
@@ -59,7 +60,7 @@ def main(argv=None) -> None:
         for what, eq, fn in lines_of(net, x, y, ws, scale):
             fn()
             rows.append((what, eq, min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6))
-        step = lambda: net.update_mini_batch(x, y, len(p.x), ws)
+        step = lambda: executor.update_mini_batch(net, optimizer, x, y, p.eta, None, ws)
         whole = min(timeit.repeat(step, number=number // 4, repeat=repeat)) / (number // 4) * 1e6
         gather = lambda: (p.x[k:k + a.m].T, p.y[k:k + a.m].T)
         k = 0

@@ -50,7 +50,8 @@ def main(argv=None) -> None:
     parts = -(-784 // w._ROWS) + 10 + 2
 
     @njit(parallel=True, fastmath={"contract"})
-    def examples(rows, counts):
+    def examples(rows, counts, wts, bs, ws, zs, as_, ds, gs, masks, widths, acts, eptr, eindices, evalues, ey, cptr,
+                 cidx, cval, steps, m, s, hyper, parts):
         for j in range(steps):
             blocks = min(m, counts.shape[0])
             at = counts[:blocks]
@@ -64,7 +65,8 @@ def main(argv=None) -> None:
                         at[t, eindices[q]] += 1
 
     @njit(parallel=True, fastmath={"contract"})
-    def columns(rows, counts):
+    def columns(rows, counts, wts, bs, ws, zs, as_, ds, gs, masks, widths, acts, eptr, eindices, evalues, ey, cptr,
+                cidx, cval, steps, m, s, hyper, parts):
         for j in range(steps):
             batch = rows[j * m:j * m + m]
             blocks = min(m, counts.shape[0])
@@ -77,18 +79,22 @@ def main(argv=None) -> None:
             w._transpose(batch, eptr, eindices, evalues, cptr, cidx, cval, at)
 
     @njit(parallel=True, fastmath={"contract"})
-    def step_rows(rows, counts):
+    def step_rows(rows, counts, wts, bs, ws, zs, as_, ds, gs, masks, widths, acts, eptr, eindices, evalues, ey, cptr,
+                  cidx, cval, steps, m, s, hyper, parts):
         for j in range(steps):
             for t in prange(parts):
-                w._step_part(t, wts, bs, wts, bs, gs, ws, as_, ds, as_, masks, m, s, hyper, True, f(0), 0,
+                w._step_part(t, wts, bs, wts, bs, gs, ws, as_, ds, as_, masks, m, s, hyper, True, s * 0, 0,
                              cptr, cidx, cval)
 
+    args = (rows, counts, wts, bs, ws, zs, as_, ds, gs, masks, widths, acts, eptr, eindices, evalues, ey, cptr, cidx,
+            cval, steps, m, s, hyper, parts)
+
     def best(fn) -> float:
-        fn(rows, counts)
+        fn(*args)
         times = []
         for _ in range(a.repeats):
             t0 = time.perf_counter()
-            fn(rows, counts)
+            fn(*args)
             times.append(time.perf_counter() - t0)
         return min(times) / steps * 1e6
 
