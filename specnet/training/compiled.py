@@ -39,10 +39,9 @@ except ImportError as e:  # said by unsupported() (the compiler, `validate`) and
 ACTIVATIONS = {"sigmoid": 0, "tanh": 1, "relu": 2, "linear": 3, "softmax": 4}
 COSTS = {"quadratic": 0, "cross_entropy": 1, "log_likelihood": 1}  # 1: δ^L = a^L − y (3.12, 81)
 REGULARIZERS = {"none": 0, "l2": 1, "l1": 2}  # the penalty codes of the optimizers' rule
-# Mini-batches of up to this many examples go through the loops; larger ones take NumPy's steps, whose
-# matrix products (BLAS) catch up. Two full runs of bench/RESULTS.md: at m = 32 the loops were 1.3–1.7×
-# faster with 30 hidden neurons and level to 1.3× faster with 100; at m = 100 (the first run, in which
-# the loops still took it) level with 30 and 1.5× slower with 100.
+# Mini-batches of up to this many examples go through these loops, on one core; larger ones through those of
+# specnet.training.wide, on every core (bench/RESULTS.md: these were level with NumPy's products at m = 100,
+# those 1.2-1.5x faster there; at m = 10 those are twice as slow as these, their passes' fixed costs).
 LOOPS_UP_TO = 32
 # Wide inputs (images) with more nonzeros than DENSE_FROM take NumPy's steps too: the loops are fast there
 # because they skip zero inputs (81% of MNIST's), and on Fashion-MNIST (50% nonzero) NumPy's matrix products
