@@ -121,7 +121,11 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as runs:
             results["commands"] = whole_commands(repeats, runs)
         say("the fixed cost of a run, item by item ...")
-        results["fixed_cost"] = fixed_cost.measure(repeats=max(3, repeats))
+        try:
+            results["fixed_cost"] = fixed_cost.measure(repeats=max(3, repeats))
+        except Exception as e:  # noqa: BLE001 (said in the results; the run's other figures are kept)
+            results["fixed_cost_error"] = f"{type(e).__name__}: {e}"
+            say(f"the fixed cost could not be measured: {results['fixed_cost_error']}")
     out.parent.mkdir(parents=True, exist_ok=True)
     picture = figure(results, out.with_name(out.stem.lower().replace("results", "epoch_vs_batch") + ".png"))
     out.write_text(markdown(results, picture, quick=a.quick), encoding="utf-8")

@@ -3,8 +3,9 @@ its time: python -m bench.breakdown_wide [--m 1000] [--hidden 100]
 
 The three passes of a step are timed apart over a whole epoch of the spec's data in its epoch order (as the
 executor reads it, specnet/training/epochdata.py), each compiled here from wide.py's own functions: 1) every
-example forward and back (with its inputs counted by column), 2) the inputs listed by column, 3) the rows of
-the step (the gradient sums and the optimizer's rule). Then the whole epoch as the executor runs it. Writes
+example forward and back (with its inputs counted by column), 2) the inputs listed by column (counted again
+here, so the sum counts that twice), 3) the rows of the step (the gradient sums and the optimizer's rule).
+Left out: the per-step copy of w^l (l >= 2) and the zeroing of the counts. Writes
 bench/BREAKDOWN-wide-m<m>-h<hidden>.md; bench/BREAKDOWN-m1000-h100.md is the NumPy executor's, for the
 same network, before these loops.
 """

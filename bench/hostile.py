@@ -137,6 +137,7 @@ def measure(args, cwd) -> dict:
     """Run `specnet ARGS` in a fresh process; return its exit code, wall seconds, peak memory (MB) and the
     lines it printed (the validate summary left out)."""
     peak = Path(cwd) / "peak.txt"
+    peak.unlink(missing_ok=True)  # a case that ends without writing it (specnet's leave() skips atexit) fails
     started = time.perf_counter()
     r = subprocess.run([sys.executable, "-c", _LAUNCH, *args], cwd=cwd, capture_output=True, text=True,
                        timeout=120, env={**os.environ, "HOSTILE_PEAK": str(peak)})

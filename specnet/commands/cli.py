@@ -199,7 +199,10 @@ def leave(code: int, command_line: bool = True):
     run's fixed cost (bench/fixed_cost.py): the command line, once done (every file written and closed),
     ends at once when numba was loaded, leaving nothing the system does not clean up."""
     if command_line and "numba" in sys.modules:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe (specnet ... | head): nothing more to say there
+                pass
         os._exit(code)
     sys.exit(code)

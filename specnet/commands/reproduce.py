@@ -131,8 +131,8 @@ def reproduce(paths, seeds: int = 1, jobs: int = 1, runs_dir="runs/reproduce", e
              f"{'ok' if not r['unmet'] else 'UNMET'} ({r['seconds']:.0f} s)")
     for r in reused:
         done(r)
-    if jobs > 1:  # one BLAS (and Numba) thread per worker: the workers are the parallelism
-        os.environ.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
+    if jobs > 1:  # one BLAS thread per worker: the workers are the parallelism (Numba's: the engine's pool)
+        os.environ.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     for task, result in engine(jobs, dask, run_task)(tasks):  # the sweeps' engines (specnet.sweeps.engines)
         if isinstance(result, BaseException):  # one broken run is reported, and the others go on
             result = {"path": task[0], "seed": task[1], "values": [], "unmet": [f"the run failed: {result}"],

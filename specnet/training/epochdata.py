@@ -69,31 +69,50 @@ def _reorder(order, indptr, indices, values, y, eptr, eindices, evalues, ey):
         ey[e] = y[r]
 
 
+def _kept(x) -> dict:
+    """This thread's cache for the training inputs x (two runs may train at once in the threads of one Dask
+    worker): a new one when x is not the inputs it saw last. It goes when x does, so nothing outlives a run
+    (specnet never changes x in place between two epochs; code that does must not expect this to see it)."""
+    key = threading.get_ident()
+    kept = _caches.get(key)
+    if kept is None or kept["x"]() is not x:
+        kept = _caches[key] = {"x": weakref.ref(x)}
+        weakref.finalize(x, _drop, key, kept["x"])
+    return kept
+
+
+def _drop(key, ref):
+    if _caches.get(key, {}).get("x") is ref:
+        _caches.pop(key, None)
+
+
 def listed(x):
-    """Return nonzeros(x), computed once for the training inputs this thread saw last (specnet never changes
-    them in place between two epochs; code that does must not expect this to see it)."""
-    if getattr(_kept, "seen", (lambda: None,))[0]() is not x:
-        _kept.seen = (weakref.ref(x), nonzeros(x))
-    return _kept.seen[1]
+    """Return nonzeros(x), computed once for the training inputs (see _kept)."""
+    kept = _kept(x)
+    if "listed" not in kept:
+        kept["listed"] = nonzeros(x)
+    return kept["listed"]
 
 
 def dense(x, wide=256, above=0.35) -> bool:
     """Whether x is wide inputs (images: `wide` columns or more) of which more than `above` are nonzero, the
-    data on which NumPy's matrix products beat the loops (counted once for the inputs this thread saw last)."""
-    if getattr(_kept, "counted", (lambda: None,))[0]() is not x:
-        _kept.counted = (weakref.ref(x), x.shape[1] >= wide and np.count_nonzero(x) > above * x.size)
-    return _kept.counted[1]
+    data on which NumPy's matrix products beat the loops (counted once for the training inputs)."""
+    kept = _kept(x)
+    if "nonzero" not in kept:
+        kept["nonzero"] = np.count_nonzero(x)
+    return x.shape[1] >= wide and kept["nonzero"] > above * x.size
 
 
 def in_order(x, y, order):
     """Return (eptr, eindices, evalues, ey): x's nonzeros and the targets y in the epoch's `order` (see
-    _reorder), in arrays reused from the last epoch when their shapes allow."""
+    _reorder), in arrays reused from the last epoch of the same training inputs."""
     indptr, indices, values = listed(x)
-    room = getattr(_kept, "room", None)
+    kept = _kept(x)
+    room = kept.get("room")
     if room is None or [a.shape for a in room] != [(len(order) + 1,), indices.shape, values.shape, y.shape] \
-            or [a.dtype for a in room[1:]] != [indices.dtype, values.dtype, y.dtype]:
-        room = _kept.room = (np.empty(len(order) + 1, np.int64), np.empty_like(indices), np.empty_like(values),
-                             np.empty_like(y))
+            or room[3].dtype != y.dtype:
+        room = kept["room"] = (np.empty(len(order) + 1, np.int64), np.empty_like(indices), np.empty_like(values),
+                               np.empty_like(y))
     eptr = room[0]
     eptr[0] = 0
     np.cumsum(np.diff(indptr)[order], out=eptr[1:])
@@ -102,10 +121,7 @@ def in_order(x, y, order):
     return room
 
 
-# Per thread (two runs may train at once in the threads of one Dask worker): `seen`, a weak reference to
-# the training inputs last seen and their nonzeros(); `counted`, the same and dense(); `room`, the arrays
-# of the last epoch's copy.
-_kept = threading.local()
+_caches = {}  # thread ident -> that thread's cache (see _kept)
 
 
 if njit is not None:

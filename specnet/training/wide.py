@@ -14,7 +14,9 @@ bench/RESULTS.md has the figures. Dense inputs take NumPy's steps (CompiledExecu
 
 Numba runs `prange` on its threading layer; in a thread that is not the process's main thread (a Dask
 worker's task) the same loops run compiled without threads (`serial`), as a layer such as workqueue cannot
-be entered from two threads at once.
+be entered from two threads at once. Note that Numba's cache of these loops is keyed to this file alone,
+and they hold compiled copies of compiled.py's row functions: after editing those, delete
+specnet/training/__pycache__/wide.* too.
 """
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ from specnet.training.epochdata import threaded, twins
 _ROWS = 8  # rows of (w^1)^T to a part of the step's third pass: one call of the optimizer's rule for them
 
 try:
-    from numba import get_num_threads, njit, prange
+    import numba
+    from numba import njit, prange
 except ImportError:  # CompiledExecutor refuses to start first; this keeps the module importable
     njit, prange = None, range
 
@@ -170,7 +173,8 @@ def prepare(x, inputs, net, pad):
     most = min(inputs[-1] * x.shape[1], len(inputs[2]))  # the nonzeros a mini-batch may hold
     ws = tuple(np.zeros((p, f) if l else (0, 0), net.dtype) for l, (f, p) in enumerate(zip(net.sizes, pad)))
     by_column = (np.zeros(x.shape[1] + 1, np.int64), np.zeros(most, np.int32), np.zeros(most, net.dtype))
-    return loops, inputs, (ws, *by_column, np.zeros((4 * get_num_threads(), x.shape[1]), np.int64))
+    blocks = 4 * (numba.config.NUMBA_NUM_THREADS if threaded() else 1)  # (without starting Numba's threads)
+    return loops, inputs, (ws, *by_column, np.zeros((blocks, x.shape[1]), np.int64))
 
 
 def _column(g, d, s, cidx, cval, p, end):
