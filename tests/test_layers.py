@@ -94,5 +94,7 @@ def test_the_memory_estimate_follows_the_executor():
     found = {}
     for module in (m for m in MODULES if stage(m) == "training"):
         own = vars(importlib.import_module(module))
-        found.update({name: own[name] for name in ("_CHUNK", "_BLOCK") if name in own})
-    assert found == {"_CHUNK": memory.CHUNK, "_BLOCK": memory.BLOCK}
+        found.update({name: own[name] for name in ("_CHUNK", "_BLOCK", "DENSE_FROM", "WIDE", "LOOPS_UP_TO")
+                      if name in own})
+    assert found == {"_CHUNK": memory.CHUNK, "_BLOCK": memory.BLOCK, "DENSE_FROM": memory.DENSE_FROM,
+                     "WIDE": memory.WIDE, "LOOPS_UP_TO": memory.LOOPS_UP_TO}

@@ -46,9 +46,9 @@ LIMITS = {"executor.py": 300, "compiled.py": 300, "wide.py": 300, "compiler.py":
 # issue 16's review (non-finite model arrays refused, the report's unmet bounds, divergence, class names and
 # damaged runs, export's extension check), 6,140; predict normalizing a picture as MNIST's digits were
 # (runs/digits.py), 6,160; a baseline's report page saying why it has no curves, 6,165. The compiled loops
-# for large mini-batches on every core (training/wide.py: examples, then inputs by column, then rows) and the data copied in each epoch's order for both loops (training/epochdata.py), 6,360; ending at once after a command that loaded numba, and sweep and reproduce jobs on one Numba thread, 6,370; a review's fixes (the loops' caches freed with the training inputs, a closed pipe at exit), 6,385.
+# for large mini-batches on every core (training/wide.py: examples, then inputs by column, then rows) and the data copied in each epoch's order for both loops (training/epochdata.py), 6,360; ending at once after a command that loaded numba, and sweep and reproduce jobs on one Numba thread, 6,370; a review's fixes (the loops' caches freed with the training inputs, a closed pipe at exit), 6,385; the memory estimate counting the loops' copies of the data, 6,400.
 # Raise TOTAL_LIMIT only in a commit that says why, and split a module rather than golf it.
-MODULE_LIMIT, TOTAL_LIMIT = 150, 6385
+MODULE_LIMIT, TOTAL_LIMIT = 150, 6400
 
 
 def code_lines(path: Path) -> int:

@@ -13,17 +13,23 @@ makes it large:
 * data: the raw examples as read (bytes for MNIST and IDX, float64 for CSV and .npz), the training and
   evaluation sets in the network's dtype, and the transformed copies of data.expand.
 
-The numba executor (specnet.training.compiled) makes no larger arrays: padded copies of the parameters, and z, a, δ for
-mini-batches of at most 32 (larger ones take the NumPy executor's steps).
+The numba executor (training.executor auto or numba) adds the training set as its loops read it
+(specnet.training.epochdata): the positions and values of the nonzero inputs, in the data's order and in the
+epoch's, at most a fraction DENSE_FROM of them for wide inputs (denser ones take NumPy's steps), all of them
+for narrow ones; and for mini-batches above 32 (specnet.training.wide) a mini-batch's nonzeros listed by
+column. Its padded copies of the parameters and its z, a, δ are no larger than the NumPy executor's.
 
-Measured with tracemalloc over one epoch, the estimate is 0.9 to 1.8 times the peak: ch1_sgd 239 MiB
-estimated / 235 measured, ch3_expanded 694 / 676 (per_epoch 998 / 935), [784, 3000, 10] 502 / 421, m = 50,000
-419 / 484; most over where the mini-batch arrays and the evaluation's, counted together, never coexist.
+Measured with tracemalloc over one epoch on the NumPy executor, the estimate was 0.9 to 1.8 times the peak:
+ch1_sgd 239 MiB estimated / 235 measured, ch3_expanded 694 / 676 (per_epoch 998 / 935), [784, 3000, 10]
+502 / 421, m = 50,000 419 / 484; most over where the mini-batch arrays and the evaluation's, counted
+together, never coexist. With the compiled executor's copies (auto), ch1_sgd is estimated at 398 MiB (the
+copies counted at 35% nonzero, MNIST has 19%), and `specnet run` peaked at 461 MB of RSS, numba's and LLVM's
+code included.
 
     >>> from specnet.spec.load import describe_data, load_spec
     >>> spec = load_spec("specs/ch1_sgd.yaml")
     >>> fmt(sum(p.nbytes for p in parts(spec, describe_data(spec))))
-    '238.7 MiB'
+    '398.4 MiB'
 """
 from __future__ import annotations
 
@@ -37,6 +43,9 @@ RAW_ITEMSIZE = {"mnist": 1, "idx": 1}  # bytes per value as read; CSV, .npz and 
 # The executor's own sizes, which the estimate follows (tests/test_layers.py checks that they agree): examples
 # per feedforward when evaluating, and training examples copied at a time in shuffled order.
 CHUNK, BLOCK = 10_000, 512
+# The compiled executor's: wide inputs more than DENSE_FROM nonzero take NumPy's steps; above LOOPS_UP_TO
+# examples a mini-batch runs in the wide loops.
+DENSE_FROM, WIDE, LOOPS_UP_TO = 0.35, 256, 32
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,8 @@ def parts(spec, info) -> list:
     out = _parameters(spec, info) if net else []
     if net and spec.training:
         out += _mini_batches(spec, n_all, features or 0)
+        if spec.training.executor != "numpy" and n_all is not None and features:
+            out += _loops(spec, n_all, features, _examples(spec.data.training, info, "training")[1])
     if features is None:
         return out
     n_out = net.sizes[-1] if net else (info.classes or 1) if info else 1
@@ -142,6 +153,21 @@ def _mini_batches(spec, n_all, features) -> list:
                     block * (features + net.sizes[-1]) * s,
                     f"a block of shuffled examples, {_count(block)} x {_count(features)} {net.dtype}"))
     return out
+
+
+def _loops(spec, n_all, features, path) -> list:
+    """Return the Part of the compiled executor's copies of the training set's nonzero inputs (at most),
+    charged to the setting of the training set's size (`path`)."""
+    net, m = spec.network, spec.training.mini_batch_size
+    s = ITEMSIZE[net.dtype]
+    nonzeros = n_all * features if features < WIDE else int(n_all * features * DENSE_FROM)
+    index = 2 if features <= 2 ** 16 else 4
+    nbytes = 2 * nonzeros * (index + s) + 2 * (n_all + 1) * 8 + n_all * net.sizes[-1] * s
+    if m > LOOPS_UP_TO:
+        nbytes += min(m * features, nonzeros) * (4 + s)
+    return [Part(path, nbytes,
+                 f"the training examples, {_count(n_all)}, as the compiled loops copy their nonzero inputs (at "
+                 f"most {_count(nonzeros)})")]
 
 
 def largest(parts) -> tuple:
