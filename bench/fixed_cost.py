@@ -72,8 +72,10 @@ def once(spec: str) -> dict:
     """One fresh process; its stages in seconds (the first and the last by the wall clock)."""
     import time
     t0 = time.time()
-    out = subprocess.run([sys.executable, "-c", CHILD, spec], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", CHILD, spec], cwd=ROOT, capture_output=True, text=True)
     t1 = time.time()
+    if out.returncode != 0:  # a bad spec or missing data: the child's last line says why
+        raise RuntimeError((out.stderr.strip().splitlines() or ["the child process failed"])[-1][:300])
     reply = json.loads(out.stdout.strip().splitlines()[-1])
     return {"python": reply["started"] - t0, **reply["stamps"], "exit": t1 - reply["ended"], "executor": reply["executor"]}
 
@@ -99,7 +101,11 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--json", action="store_true")
     a = p.parse_args(argv)
-    result = measure(a.spec, a.repeats)
+    try:
+        result = measure(a.spec, a.repeats)
+    except RuntimeError as e:
+        print(f"python -m bench.fixed_cost: {a.spec}: {e}", file=sys.stderr)
+        return 2
     print(json.dumps(result, indent=1) if a.json else table(result))
     return 0
 

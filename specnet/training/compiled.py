@@ -8,17 +8,18 @@ optimizer's own `rule` (specnet.components.optimizers), compiled here, one numbe
 
 What it saves (bench/BREAKDOWN.md): NumPy's fixed cost per call, about a microsecond for each of the
 dozens of calls of a mini-batch of 10; and the work on input pixels that are 0 (81% of MNIST's). A zero
-input adds nothing to z^1 and gets no gradient (BP4: a_in δ = 0), so the positions of the nonzero inputs
-are listed once (`nonzeros`), and the first layer's products and step touch only the columns of w^1 that
-those inputs feed.
+input adds nothing to z^1 and gets no gradient (BP4: a_in δ = 0), so the nonzero inputs are listed once
+and copied in each epoch's order (specnet.training.epochdata), and the first layer's products and step
+touch only the columns of w^1 that those inputs feed. Mini-batches above LOOPS_UP_TO run in the loops of
+specnet.training.wide, on every core.
 
 Weights are held transposed, (w^l)^T of shape (n_{l−1}, n_l) and C-ordered, so that column k of w^1 (what
 input k feeds) is contiguous. The first call of `steps` copies the parameters into that storage (padded,
 for layer 1) and makes the Network's `weights[l]` and `biases[l]` (and the Optimizer's velocities) views of it, so that later calls and
 NumPy's evaluation share the numbers without copies. Needs numba (`pip install -e ".[fast]"`).
 
-The positions of the nonzero inputs are kept from one call to the next for the same training-set array:
-changing that array in place between two `train` calls is not seen (specnet itself never does).
+The list of the nonzero inputs is kept from one call to the next for the same training-set array (see
+epochdata._kept): changing that array in place between two `train` calls is not seen (specnet never does).
 """
 from __future__ import annotations
 

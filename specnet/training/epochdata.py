@@ -107,7 +107,7 @@ def in_order(x, y, order):
     """Return (eptr, eindices, evalues, ey): x's nonzeros and the targets y in the epoch's `order` (see
     _reorder), in arrays reused from the last epoch of the same training inputs."""
     indptr, indices, values = listed(x)
-    kept = _kept(x)
+    kept = _kept(x)  # (the same cache listed() filled)
     room = kept.get("room")
     if room is None or [a.shape for a in room] != [(len(order) + 1,), indices.shape, values.shape, y.shape] \
             or room[3].dtype != y.dtype:

@@ -2,11 +2,13 @@
 core: what `auto` runs at m = 100 or 1000 on MNIST.
 
 A step is three passes over the mini-batch, each split between the cores with no two writing the same number:
-1. every example on its own (`prange` over the examples): feedforward (2.3), δ^L (BP1) and δ^l back to layer
-   1 (BP2), with the row helpers of specnet.training.compiled, so the maths is theirs;
+1. every example on its own (`prange` over blocks of examples): feedforward (2.3), δ^L (BP1) and δ^l back
+   to layer 1 (BP2), with the row helpers of specnet.training.compiled, so the maths is theirs; and its
+   nonzero inputs counted by column;
 2. the mini-batch's inputs listed by input column (`_transpose`: the examples in which input k is nonzero);
-3. every row k of every (w^l)^T on its own (`prange` over k): ∂C/∂w for what input k feeds, summed over
-   the examples in their order (BP4; for layer 1 only the examples where x_k ≠ 0), and the optimizer's rule.
+3. the parts of the step (`prange` over `_step_part`): rows k of (w^1)^T, _ROWS at a time, each ∂C/∂w for
+   what input k feeds summed over the examples where x_k ≠ 0 in their order (BP4); each neuron's incoming
+   weights of the later layers; each layer's biases (BP3); then the optimizer's rule.
 
 Each number is summed in the same order whatever the number of threads, so a run is the same bit for bit on
 1 core or 64. Where NumPy's matrix products do the same work, these skip the zero inputs (81% of MNIST's):
